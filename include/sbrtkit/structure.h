@@ -1,0 +1,44 @@
+#pragma once
+/// Structures as a planning system exports them: stacks of planar contours in patient coordinates.
+/// Pure data, no DICOM: dicom/ fills it from an RTSTRUCT, core/ turns it into volumes.
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sbrtkit/geometry.h"
+
+namespace sbrtkit {
+
+/// ContourGeometricType (3006,0042).
+enum class ContourType { closed_planar, closed_planar_xor, open_planar, open_nonplanar, point };
+
+struct Contour {
+  ContourType type = ContourType::closed_planar;
+  std::vector<PatientPoint> points;  // ContourData, as stored (a repeated first point is tolerated later)
+};
+
+struct Structure {
+  int roi_number = 0;                       // ROINumber (3006,0022)
+  std::string name;                         // ROIName (3006,0026)
+  std::string interpreted_type;             // RTROIInterpretedType (3006,00A4), "" when absent
+  std::optional<std::array<int, 3>> color;  // ROIDisplayColor (3006,002A)
+  std::vector<Contour> contours;
+
+  /// True when at least one closed contour exists, i.e. the structure can have a volume.
+  bool has_closed_contours() const;
+};
+
+struct StructureSet {
+  std::string sop_instance_uid;
+  std::string frame_of_reference_uid;
+  std::string referenced_series_uid;  // image series the contours were drawn on, "" when not stated
+  std::string label;                  // StructureSetLabel
+  std::vector<Structure> structures;
+
+  /// ROI by exact name, case-insensitive name, or ROI number given as text ("3"); nullptr if none.
+  const Structure* find(const std::string& name_or_number) const;
+};
+
+}  // namespace sbrtkit

@@ -1,0 +1,1 @@
+#include "sbrtkit/version.h"
