@@ -40,8 +40,23 @@ struct StructureDvh {
   std::vector<std::string> warnings;  // e.g. open contours ignored, part outside the dose grid
 };
 
+/// A dose grid prepared once for many structures (its maximum fixes the histogram range).
+class DoseField {
+ public:
+  explicit DoseField(const DoseVolume& dose_gy);
+  const DoseVolume& volume() const { return *dose_; }
+  double max_gy() const { return max_gy_; }
+
+ private:
+  const DoseVolume* dose_;
+  double max_gy_ = 0;
+};
+
 /// Errors: non-planar or oblique-inconsistent contours, planes with fewer than 3 distinct points,
 /// non-finite coordinates. An empty structure gives an empty Dvh and a warning, not an error.
+Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& dose,
+                                   const DvhOptions& options = {});
+/// Convenience for a single structure; prepare a DoseField when computing several.
 Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseVolume& dose_gy,
                                    const DvhOptions& options = {});
 
