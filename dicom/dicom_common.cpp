@@ -324,6 +324,11 @@ Expected<std::vector<double>> read_stored_pixels(const LoadedDicom& loaded, std:
 
 std::string ds_text(double v) {
   char buf[64];
+  // Whole numbers in plain digits ("200000000", not "2e+08"): same value, friendlier to other readers.
+  if (v == std::floor(v) && std::abs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return v == 0 ? "0" : buf;
+  }
   for (int p = 1; p <= 17; ++p) {
     const int n = std::snprintf(buf, sizeof buf, "%.*g", p, v);
     if (n > 16) break;

@@ -186,6 +186,7 @@ Expected<WrittenSeries> write_ct_series(const std::filesystem::path& dir, const 
     put_common(ds, study, {"CT", UID_CTImageStorage, sop, out.series_instance_uid, frame_of_reference_uid(study),
                            &options.series});
     put(ds, DCM_PatientPosition, options.patient_position);
+    put(ds, DCM_Laterality, "");
     put(ds, DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL");
     put(ds, DCM_InstanceNumber, std::to_string(k + 1));
     put(ds, DCM_ContentDate, study.study_date);
@@ -228,7 +229,7 @@ Expected<WrittenSeries> write_pet_series(const std::filesystem::path& dir, const
     const std::string sop = make_uid(fmt::format("{}/{}", out.series_instance_uid, k));
     put_common(ds, study, {"PT", UID_PositronEmissionTomographyImageStorage, sop, out.series_instance_uid, for_uid,
                            &options.series});
-    put(ds, DCM_PatientPosition, options.patient_position);
+    put(ds, DCM_Laterality, "");
     put(ds, DCM_SeriesDate, options.series_date);
     put(ds, DCM_SeriesTime, options.series_time);
     put(ds, DCM_AcquisitionDate, options.series_date);
@@ -255,7 +256,7 @@ Expected<WrittenSeries> write_pet_series(const std::filesystem::path& dir, const
     put(rp, DCM_RadionuclideTotalDose, ds_text(options.injected_dose_bq));
     put(rp, DCM_RadionuclideHalfLife, ds_text(options.half_life_s));
     put(rp, DCM_RadionuclidePositronFraction, "0.9673");
-    // NM/PET Patient Orientation module (type 2 sequences, left empty).
+    // NM/PET Patient Orientation module (type 2 sequences, left empty; PatientPosition must then be absent).
     ds->insertEmptyElement(DCM_PatientOrientationCodeSequence);
     ds->insertEmptyElement(DCM_PatientGantryRelationshipCodeSequence);
     // General Image + PET Image modules.
@@ -315,7 +316,7 @@ Expected<std::string> write_rtstruct(const std::filesystem::path& file, const Pa
       structures.sop_instance_uid.empty() ? make_uid(series + "/instance") : structures.sop_instance_uid;
   const std::string for_uid =
       structures.frame_of_reference_uid.empty() ? frame_of_reference_uid(study) : structures.frame_of_reference_uid;
-  put_common(ds, study, {"RTSTRUCT", UID_RTStructureSetStorage, sop, series, "", &options.series});
+  put_common(ds, study, {"RTSTRUCT", UID_RTStructureSetStorage, sop, series, for_uid, &options.series});
   put(ds, DCM_OperatorsName, "");
   put(ds, DCM_InstanceNumber, "1");
   put(ds, DCM_StructureSetLabel, structures.label.empty() ? "SBRTKIT" : structures.label);

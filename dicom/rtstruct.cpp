@@ -74,6 +74,8 @@ Expected<StructureSet> read_rtstruct(const std::filesystem::path& file) {
         if (set.referenced_series_uid.empty()) set.referenced_series_uid = series.string(DCM_SeriesInstanceUID);
   }
 
+  if (set.frame_of_reference_uid.empty()) set.frame_of_reference_uid = ds.string(DCM_FrameOfReferenceUID);
+
   if (!ds.item()->tagExists(DCM_StructureSetROISequence)) return ds.missing(DCM_StructureSetROISequence);
   std::map<long, std::size_t> by_number;
   for (const auto& roi : ds.sequence(DCM_StructureSetROISequence)) {

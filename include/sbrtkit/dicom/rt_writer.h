@@ -87,7 +87,6 @@ Expected<WrittenSeries> write_ct_series(const std::filesystem::path& dir, const 
 
 struct PetWriteOptions {
   SeriesOptions series;
-  std::string patient_position = "HFS";
   std::string frame_of_reference_uid;  // "" = study.frame_of_reference_uid
   std::string series_date = "20240101";  // also the acquisition date/time
   std::string series_time = "100000";
@@ -101,6 +100,8 @@ struct PetWriteOptions {
 /// PET Image Storage, one file per slice "PT_<k>.dcm", activity concentration in Bq/ml (Units BQML,
 /// DecayCorrection START, CorrectedImage ATTN\DECY). Each slice gets its own RescaleSlope =
 /// max|value| / 32767 over signed 16-bit, so a read-back value is within half a slope of the input.
+/// The NM/PET Patient Orientation sequences are left empty, so PatientPosition is not written (the IOD
+/// forbids both together); the image orientation is carried by ImageOrientationPatient.
 Expected<WrittenSeries> write_pet_series(const std::filesystem::path& dir, const PatientStudy& study,
                                          const Volume<float>& bq_per_ml,
                                          const PetWriteOptions& options = {});

@@ -2,6 +2,8 @@
 /// RTSTRUCT reading: StructureSetROISequence (3006,0020), ROIContourSequence (3006,0039) and
 /// RTROIObservationsSequence (3006,0080) become a `StructureSet` in patient coordinates (LPS, mm).
 /// Contour points are kept exactly as stored; an ROI without ContourSequence is an empty structure.
+/// The set's frame of reference comes from ReferencedFrameOfReferenceSequence (3006,0010), else from
+/// the top-level FrameOfReferenceUID, else from the ROIs' ReferencedFrameOfReferenceUID.
 
 #include <filesystem>
 

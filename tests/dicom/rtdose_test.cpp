@@ -1,0 +1,242 @@
+#include "sbrtkit/dicom/rtdose.h"
+
+#include <fstream>
+#include <tuple>
+
+#include "dicom_fixtures.h"
+#include "dicom_test_util.h"
+#include "sbrtkit/dicom/rt_writer.h"
+
+namespace sbrtkit {
+namespace {
+
+using testing::expect_error;
+using testing::TempDir;
+using Form = RtDoseWriteOptions::OffsetForm;
+using Order = RtDoseWriteOptions::FrameOrder;
+
+// form, order, bits, signed, meta header, explicit VR
+using DoseCase = std::tuple<Form, Order, int, bool, bool, bool>;
+
+class RtDoseRoundTrip : public ::testing::TestWithParam<DoseCase> {};
+
+TEST_P(RtDoseRoundTrip, GeometryAndValuesExact) {
+  const auto [form, order, bits, is_signed, meta, explicit_vr] = GetParam();
+  TempDir dir;
+  const ImageGeometry g = testing::reference_grid();
+  // Step 0.001 Gy: stored integers n are reproduced exactly (|n| < 2^15), negative ones only when signed.
+  const DoseVolume dose = testing::ramp(g, 0.001, is_signed ? -200 : 1000);
+  RtDoseWriteOptions opt;
+  opt.offset_form = form;
+  opt.frame_order = order;
+  opt.bits_allocated = bits;
+  opt.signed_pixels = is_signed;
+  opt.series.format = {meta, explicit_vr};
+  opt.dose_grid_scaling = 0.001;
+  opt.referenced_plan_uid = "1.2.3.4";
+  const auto file = dir / "RD.dcm";
+  auto uid = write_rtdose(file, PatientStudy{}, dose, opt);
+  ASSERT_TRUE(uid) << uid.error().message();
+
+  auto read = read_rtdose(file);
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_EQ(read->sop_instance_uid, *uid);
+  EXPECT_EQ(read->referenced_plan_uid, "1.2.3.4");
+  EXPECT_EQ(read->units, RtDose::Units::gy);
+  EXPECT_EQ(read->dose_type, "PHYSICAL");
+  EXPECT_EQ(read->summation_type, "PLAN");
+  const ImageGeometry& r = read->dose.geometry;
+  EXPECT_EQ(r.axes()[0], (Vec3{1, 0, 0}));
+  EXPECT_EQ(r.axes()[1], (Vec3{0, 1, 0}));
+  // Decreasing offsets: frame index grows against the row x column normal, from the top slice.
+  const bool increasing = order == Order::increasing;
+  EXPECT_EQ(r.axes()[2], (Vec3{0, 0, increasing ? 1.0 : -1.0}));
+  EXPECT_EQ(r.origin(), (PatientPoint{-10.5, 20.25, increasing ? -30.0 : -30.0 + 4 * 3.0}));
+  EXPECT_EQ(r.spacing_mm(), (Vec3{2.5, 2.0, 3.0}));
+  testing::expect_same_physical_values(dose, read->dose);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllEncodings, RtDoseRoundTrip,
+                         ::testing::Combine(::testing::Values(Form::relative, Form::absolute),
+                                            ::testing::Values(Order::increasing, Order::decreasing),
+                                            ::testing::Values(16, 32), ::testing::Bool(),
+                                            ::testing::Values(true), ::testing::Values(true)));
+INSTANTIATE_TEST_SUITE_P(Formats, RtDoseRoundTrip,
+                         ::testing::Combine(::testing::Values(Form::relative), ::testing::Values(Order::increasing),
+                                            ::testing::Values(32), ::testing::Values(false), ::testing::Bool(),
+                                            ::testing::Bool()));
+
+class RtDoseOrientation : public ::testing::TestWithParam<std::tuple<std::string, bool, Order>> {};
+
+// The same physical dose grid written with the row/column cosines of each patient position, both
+// slice orders in memory and both offset orders on disk, must read back with every voxel value at the
+// same patient-space point; the corner voxels are checked explicitly.
+TEST_P(RtDoseOrientation, SamePhysicalGrid) {
+  const auto [position, reverse, order] = GetParam();
+  TempDir dir;
+  const ImageGeometry ref = testing::reference_grid();
+  const DoseVolume truth = testing::ramp(ref, 0.001);
+  const ImageGeometry g = testing::reoriented(ref, testing::orientation_for(position), reverse);
+  const DoseVolume dose = testing::regrid(truth, g);
+  RtDoseWriteOptions opt;
+  opt.frame_order = order;
+  opt.dose_grid_scaling = 0.001;
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", PatientStudy{}, dose, opt));
+  auto read = read_rtdose(dir / "RD.dcm");
+  ASSERT_TRUE(read) << read.error().message();
+  const auto& rg = read->dose.geometry;
+  const auto [row, column] = testing::orientation_for(position);
+  EXPECT_EQ(rg.axes()[0], row);
+  EXPECT_EQ(rg.axes()[1], column);
+  testing::expect_same_physical_values(truth, read->dose);
+  // Corners: the 8 corner voxel centres of the read grid are the 8 corners of the reference box.
+  for (int c = 0; c < 8; ++c) {
+    const PatientPoint p = rg.to_patient(VoxelIndex{(c & 1) ? rg.size()[0] - 1 : 0, (c & 2) ? rg.size()[1] - 1 : 0,
+                                                    (c & 4) ? rg.size()[2] - 1 : 0});
+    const IndexPoint q = ref.to_index(p);
+    EXPECT_TRUE(std::abs(q.i) < 1e-9 || std::abs(q.i - 3) < 1e-9) << q.i;
+    EXPECT_TRUE(std::abs(q.j) < 1e-9 || std::abs(q.j - 2) < 1e-9) << q.j;
+    EXPECT_TRUE(std::abs(q.k) < 1e-9 || std::abs(q.k - 4) < 1e-9) << q.k;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Positions, RtDoseOrientation,
+                         ::testing::Combine(::testing::Values("HFS", "FFS", "HFP", "FFP", "HFDL", "HFDR", "FFDL", "FFDR"),
+                                            ::testing::Bool(), ::testing::Values(Order::increasing, Order::decreasing)));
+
+TEST(RtDose, RelativeUnitsAndComputedScaling) {
+  TempDir dir;
+  const DoseVolume dose = testing::ramp(testing::reference_grid(), 0.0137);
+  RtDoseWriteOptions opt;
+  opt.relative_units = true;
+  opt.bits_allocated = 16;
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", PatientStudy{}, dose, opt));
+  auto read = read_rtdose(dir / "RD.dcm");
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_EQ(read->units, RtDose::Units::relative);
+  // Computed scaling = max / 65535; rounding to the nearest stored integer errs by at most half of it.
+  const double max_value = *std::max_element(dose.voxels.begin(), dose.voxels.end());
+  testing::expect_same_physical_values(dose, read->dose, 0.5 * max_value / 65535 * (1 + 1e-6) + 1e-6);
+}
+
+TEST(RtDose, SingleFrameNeedsNoOffsets) {
+  TempDir dir;
+  const ImageGeometry g({3, 2, 1}, PatientPoint{0, 0, 12.5}, Vec3{1, 1, 2.5}, {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}});
+  const DoseVolume dose = testing::ramp(g, 0.01);
+  RtDoseWriteOptions opt;
+  opt.dose_grid_scaling = 0.01;
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", PatientStudy{}, dose, opt));
+  testing::remove_attribute(dir / "RD.dcm", "(3004,000C)");
+  auto read = read_rtdose(dir / "RD.dcm");
+  ASSERT_TRUE(read) << read.error().message();
+  EXPECT_EQ(read->dose.geometry.spacing_mm().z, 2.5);  // from SliceThickness
+  testing::expect_same_physical_values(dose, read->dose);
+}
+
+// ---- bad input ------------------------------------------------------------------------------------
+
+class RtDoseBad : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RtDoseWriteOptions opt;
+    opt.dose_grid_scaling = 0.001;
+    ASSERT_TRUE(write_rtdose(file_, PatientStudy{}, testing::ramp(testing::reference_grid(), 0.001), opt));
+  }
+  TempDir dir_;
+  std::filesystem::path file_ = dir_ / "RD.dcm";
+};
+
+TEST_F(RtDoseBad, MissingDoseGridScaling) {
+  testing::remove_attribute(file_, "(3004,000E)");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::missing_tag, file_, "(3004,000E) DoseGridScaling");
+}
+
+TEST_F(RtDoseBad, MissingOffsetsWithSeveralFrames) {
+  testing::remove_attribute(file_, "(3004,000C)");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::missing_tag, file_, "(3004,000C) GridFrameOffsetVector");
+}
+
+TEST_F(RtDoseBad, NonUniformOffsets) {
+  testing::set_attribute(file_, "(3004,000C)", "0\\3\\6\\10\\12");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::unsupported, file_, "(3004,000C) GridFrameOffsetVector");
+}
+
+TEST_F(RtDoseBad, OffsetsNeitherRelativeNorAbsolute) {
+  testing::set_attribute(file_, "(3004,000C)", "5\\8\\11\\14\\17");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(3004,000C) GridFrameOffsetVector");
+}
+
+TEST_F(RtDoseBad, CentiGrayIsNotADicomTerm) {
+  testing::set_attribute(file_, "(3004,0002)", "CGY");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(3004,0002) DoseUnits");
+}
+
+TEST_F(RtDoseBad, NonOrthonormalOrientation) {
+  testing::set_attribute(file_, "(0020,0037)", "1\\0\\0\\0.5\\1\\0");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(0020,0037) ImageOrientationPatient");
+}
+
+TEST_F(RtDoseBad, TooManyFramesForPixelData) {
+  testing::set_attribute(file_, "(0028,0008)", "6");
+  testing::set_attribute(file_, "(3004,000C)", "0\\3\\6\\9\\12\\15");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::io, file_, "(7FE0,0010) PixelData");
+}
+
+TEST_F(RtDoseBad, TruncatedFile) {
+  testing::truncate_file(file_, 0.5);
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::io) << r.error().message();
+  EXPECT_THAT(r.error().message(), ::testing::HasSubstr(file_.string()));
+}
+
+TEST_F(RtDoseBad, WrongModality) {
+  testing::set_attribute(file_, "(0008,0060)", "CT");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(0008,0060) Modality");
+}
+
+TEST(RtDoseInput, NotDicom) {
+  TempDir dir;
+  const auto file = dir / "notes.txt";
+  std::ofstream(file) << "this is a text file, not DICOM\n";
+  auto r = read_rtdose(file);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::not_dicom);
+  EXPECT_THAT(r.error().message(), ::testing::HasSubstr(file.string()));
+}
+
+TEST(RtDoseInput, MissingFile) {
+  auto r = read_rtdose("/nonexistent/RD.dcm");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::io);
+}
+
+TEST(RtDoseWriter, RejectsAbsoluteFormForNonAxialOrientation) {
+  TempDir dir;
+  const ImageGeometry g = testing::reoriented(testing::reference_grid(), testing::orientation_for("FFS"));
+  RtDoseWriteOptions opt;
+  opt.offset_form = Form::absolute;
+  auto r = write_rtdose(dir / "RD.dcm", PatientStudy{}, DoseVolume(g, 1.0f), opt);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::bad_argument);
+  EXPECT_FALSE(std::filesystem::exists(dir / "RD.dcm"));
+}
+
+}  // namespace
+}  // namespace sbrtkit
