@@ -1,4 +1,21 @@
-// sbrtkit command-line entry point. Subcommands are registered by pipelines/*_command.cpp.
-#include <cstdio>
+// sbrtkit command-line entry point: registers the subcommands and maps outcomes to exit codes.
+#include <CLI/CLI.hpp>
+
+#include "cli_common.h"
+#include "dvh_command.h"
 #include "sbrtkit/version.h"
-int main() { std::printf("sbrtkit %s\n", sbrtkit::kVersion); return 0; }
+
+int main(int argc, char** argv) {
+  CLI::App app{"sbrtkit: SBRT dose and lesion-geometry processing on DICOM-RT"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sbrtkit ") + sbrtkit::kVersion);
+  int exit_code = sbrtkit::cli::kExitOk;
+  sbrtkit::cli::add_dvh_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : sbrtkit::cli::kExitBadInput;
+  }
+  return exit_code;
+}

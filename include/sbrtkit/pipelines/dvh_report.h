@@ -1,0 +1,63 @@
+#pragma once
+/// `sbrtkit dvh`: DICOM-RT in, DVH metrics per structure out. The use case only composes dicom/
+/// readers and the core engine; formatting lives in dvh_output.h.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sbrtkit/dvh.h"
+#include "sbrtkit/dvh_engine.h"
+#include "sbrtkit/expected.h"
+
+namespace sbrtkit {
+
+/// The default metric list of `sbrtkit dvh`.
+inline const std::vector<std::string> kDefaultDvhMetrics = {
+    "Volume[cc]", "Min[Gy]", "Mean[Gy]", "Max[Gy]", "D98%[Gy]", "D95%[Gy]", "D50%[Gy]", "D2%[Gy]", "D0.03cc[Gy]"};
+
+struct DvhRequest {
+  std::optional<std::filesystem::path> directory;  // indexed; or the explicit files below
+  std::optional<std::string> plan_uid;
+  std::optional<std::filesystem::path> rtstruct, rtdose, rtplan;
+  std::vector<std::string> rois;     // names or ROI numbers; empty = every ROI
+  std::vector<std::string> metrics;  // TG-263 strings; empty = kDefaultDvhMetrics
+  std::optional<double> rx_gy;       // overrides the RTPLAN prescription
+  DvhOptions engine;
+  bool require_full_coverage = false;
+  bool with_curves = false;
+  double curve_step_gy = 0.01;
+};
+
+struct MetricValue {
+  std::string key;  // exactly as asked for
+  std::optional<double> value;
+};
+
+struct StructureReport {
+  int roi_number = 0;
+  std::string name;
+  std::string interpreted_type;
+  double volume_cc = 0;
+  double coverage = 1;
+  std::vector<MetricValue> metrics;
+  std::vector<Dvh::Point> cumulative;  // only with_curves
+  std::vector<std::string> warnings;
+};
+
+struct DvhReport {
+  std::string rtstruct, rtdose;
+  std::optional<std::string> rtplan;
+  std::optional<double> prescription_gy;
+  std::string prescription_source;  // "--rx", "RTPLAN", ""
+  std::vector<StructureReport> structures;
+  std::vector<std::string> notes;     // what was chosen and why (plan selection, dose units)
+  std::vector<std::string> warnings;  // report-level warnings
+};
+
+/// Reads the inputs, checks they belong together, computes every requested structure's DVH on one
+/// prepared dose grid and evaluates the metrics. Input problems are returned as Error.
+Expected<DvhReport> run_dvh(const DvhRequest& request);
+
+}  // namespace sbrtkit

@@ -1,0 +1,73 @@
+#include "dvh_command.h"
+
+#include <cstdio>
+#include <memory>
+
+#include "cli_common.h"
+#include "sbrtkit/pipelines/dvh_output.h"
+#include "sbrtkit/pipelines/dvh_report.h"
+
+namespace sbrtkit::cli {
+namespace {
+
+struct DvhArguments {
+  std::string directory, plan, rtstruct, rtdose, rtplan, metrics, format = "table", output, end_cap = "half";
+  std::vector<std::string> rois;
+  double rx_gy = 0;
+  bool curves = false, require_full_coverage = false;
+};
+
+int run(const DvhArguments& a) {
+  DvhRequest request;
+  if (!a.directory.empty()) request.directory = a.directory;
+  if (!a.plan.empty()) request.plan_uid = a.plan;
+  if (!a.rtstruct.empty()) request.rtstruct = a.rtstruct;
+  if (!a.rtdose.empty()) request.rtdose = a.rtdose;
+  if (!a.rtplan.empty()) request.rtplan = a.rtplan;
+  request.rois = a.rois;
+  request.metrics = split_list(a.metrics);
+  if (a.rx_gy != 0) request.rx_gy = a.rx_gy;
+  request.engine.end_cap = a.end_cap == "none" ? EndCap::none : EndCap::half;
+  request.with_curves = a.curves;
+  request.require_full_coverage = a.require_full_coverage;
+
+  auto report = run_dvh(request);
+  if (!report) return report_error("dvh", report.error());
+  const std::string text = a.format == "json" ? format_dvh_json(*report)
+                           : a.format == "csv" ? format_dvh_csv(*report)
+                                               : format_dvh_table(*report);
+  if (a.format != "table" || !a.output.empty()) {
+    // Machine-readable output keeps stdout clean; the person at the terminal still sees warnings.
+    for (const auto& w : report->warnings) std::fprintf(stderr, "sbrtkit dvh: warning: %s\n", w.c_str());
+    for (const auto& s : report->structures)
+      for (const auto& w : s.warnings)
+        std::fprintf(stderr, "sbrtkit dvh: warning: %d %s: %s\n", s.roi_number, s.name.c_str(), w.c_str());
+  }
+  return emit("dvh", a.output.empty() ? std::nullopt : std::optional<std::string>(a.output), text);
+}
+
+}  // namespace
+
+void add_dvh_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<DvhArguments>();
+  CLI::App* cmd = app.add_subcommand("dvh", "DVHs and TG-263 metrics of every structure, from DICOM-RT");
+  cmd->add_option("DIR", args->directory, "folder with the plan's DICOM files (indexed recursively)");
+  cmd->add_option("--plan", args->plan, "RTPLAN SOP instance UID, when the folder holds several plans");
+  cmd->add_option("--rtstruct", args->rtstruct, "RTSTRUCT file (instead of DIR)");
+  cmd->add_option("--rtdose", args->rtdose, "RTDOSE file (instead of DIR)");
+  cmd->add_option("--rtplan", args->rtplan, "RTPLAN file, for the prescription (instead of DIR)");
+  cmd->add_option("--roi", args->rois, "structure name or ROI number; repeat for several (default: all)");
+  cmd->add_option("--metrics", args->metrics,
+                  "comma-separated TG-263 metrics, e.g. \"D95%[Gy],V20Gy[cc],D0.03cc[Gy]\"");
+  cmd->add_option("--rx", args->rx_gy, "prescription dose in Gy (overrides the RTPLAN's)");
+  cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  cmd->add_option("-o,--output", args->output, "write to this file (atomically) instead of stdout");
+  cmd->add_flag("--dvh-curves", args->curves, "include cumulative DVH curves (json)");
+  cmd->add_option("--end-cap", args->end_cap, "extent beyond the outer contours: half (half a slice) or none")
+      ->check(CLI::IsMember({"half", "none"}));
+  cmd->add_flag("--require-full-coverage", args->require_full_coverage,
+                "fail when a structure extends outside the dose grid");
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace sbrtkit::cli

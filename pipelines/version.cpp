@@ -1,1 +1,0 @@
-#include "sbrtkit/version.h"

@@ -1,0 +1,267 @@
+// `sbrtkit dvh` end to end: analytic plans written as real DICOM by the test, run through the binary,
+// compared with the closed form; and every bad-input case gives exit code 2, a message naming the file
+// and the tag or token, and no output file.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "sbrtkit/dicom/rt_writer.h"
+#include "support/analytic_phantom.h"
+#include "support/cli_runner.h"
+
+namespace sbrtkit {
+namespace {
+
+using nlohmann::json;
+using testing::AnalyticDvh;
+using testing::DoseModel;
+using testing::Gradient;
+using testing::run_sbrtkit;
+using testing::Shape;
+using testing::Solid;
+using testing::TempDir;
+
+struct PlanFiles {
+  std::filesystem::path rtstruct, rtdose, rtplan;
+};
+
+/// A sphere target (R 12 mm, contours every 2 mm) in a 1 Gy/mm z-gradient around 30 Gy, a body
+/// cylinder around it, and an RTPLAN prescribing 30 Gy in 3 fractions.
+PlanFiles write_sphere_plan(const std::filesystem::path& dir, const RtDoseWriteOptions& dose_options = {},
+                            std::array<Vec3, 3> dose_axes = {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}},
+                            const std::string& structure_frame = "") {
+  PatientStudy study;
+  study.uid_seed = "dvh-test";
+  const Solid sphere{Shape::sphere, 12, 24, {5, -3, 40}};
+  const Solid body{Shape::cylinder, 20, 36, {5, -3, 40}};  // dose grid z within +-24 mm: 6..54 Gy
+  const DoseModel model{Gradient::along_z, 30, 1, sphere.centre};
+  StructureSet set;
+  set.frame_of_reference_uid = structure_frame;
+  set.structures.push_back(testing::contour_solid(body, 2, 1, "BODY"));
+  set.structures.back().interpreted_type = "EXTERNAL";
+  set.structures.push_back(testing::contour_solid(sphere, 2, 2, "PTV_L3"));
+  PlanFiles files{dir / "RS.dcm", dir / "RD.dcm", dir / "RP.dcm"};
+  auto structure_uid = write_rtstruct(files.rtstruct, study, set, {});
+  EXPECT_TRUE(structure_uid) << structure_uid.error().message();
+  PlanInfo plan;
+  plan.label = "L3 SBRT";
+  plan.fractions = 3;
+  plan.referenced_structure_set_uid = *structure_uid;
+  plan.dose_references.push_back({1, "PTV_L3", "VOLUME", "TARGET", 2, 30.0});
+  auto plan_uid = write_rtplan(files.rtplan, study, plan);
+  EXPECT_TRUE(plan_uid) << plan_uid.error().message();
+  RtDoseWriteOptions options = dose_options;
+  options.referenced_plan_uid = *plan_uid;
+  auto dose_uid = write_rtdose(files.rtdose, study, testing::make_dose_grid(body, model, 2, 0.5, 4, dose_axes), options);
+  EXPECT_TRUE(dose_uid) << dose_uid.error().message();
+  return files;
+}
+
+json run_json(const std::vector<std::string>& arguments) {
+  auto args = arguments;
+  args.insert(args.begin(), "dvh");
+  args.insert(args.end(), {"--format", "json"});
+  auto result = run_sbrtkit(args);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return json::parse(result.out);
+}
+
+const json& structure_named(const json& report, const std::string& name) {
+  for (const auto& s : report["structures"])
+    if (s["name"] == name) return s;
+  static const json none;
+  ADD_FAILURE() << "no structure " << name;
+  return none;
+}
+
+TEST(DvhCommand, SphereInLinearGradientMatchesTheClosedFormThroughDicom) {
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path());
+  const json report = run_json({"--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--rtplan", f.rtplan, "--metrics",
+                                "Volume[cc],Mean[Gy],D95%[Gy],D2cc[cGy],V30Gy[%],V100%[%],D95%[%],Max[Gy]"});
+  EXPECT_EQ(report["prescription_gy"], 30.0);
+  const json& ptv = structure_named(report, "PTV_L3");
+  const Solid sphere{Shape::sphere, 12, 24, {5, -3, 40}};
+  const AnalyticDvh truth(sphere, DoseModel{Gradient::along_z, 30, 1, sphere.centre});
+  const json& m = ptv["metrics"];
+  // Contoured every 2 mm, the stack overestimates a 12 mm sphere by the midpoint rule, (h^2/4)/R^2 =
+  // 0.7% in volume; doses move by less than 0.2 Gy (a fraction of a slab in a 1 Gy/mm gradient).
+  EXPECT_NEAR(m["Volume[cc]"].get<double>(), truth.volume_cc(), 0.008 * truth.volume_cc());
+  EXPECT_NEAR(m["Mean[Gy]"].get<double>(), truth.mean_gy(), 0.05);
+  EXPECT_NEAR(m["D95%[Gy]"].get<double>(), truth.dose_at_percent(95), 0.2);
+  EXPECT_NEAR(m["D2cc[cGy]"].get<double>(), 100 * truth.dose_at_volume_cc(2), 20);
+  // Half of a sphere centred at 30 Gy is above 30 Gy, in both the absolute and the Rx-relative form.
+  EXPECT_NEAR(m["V30Gy[%]"].get<double>(), 50, 0.5);
+  EXPECT_NEAR(m["V100%[%]"].get<double>(), 50, 0.5);
+  EXPECT_NEAR(m["D95%[%]"].get<double>(), 100 * m["D95%[Gy]"].get<double>() / 30, 1e-9);
+  EXPECT_NEAR(m["Max[Gy]"].get<double>(), 42, 0.01);
+  EXPECT_EQ(ptv["coverage"], 1.0);
+}
+
+TEST(DvhCommand, DoseGridOrientationAndFrameOrderDoNotChangeTheResult) {
+  // HFS, FFS, HFP and decubitus dose grids, decreasing and absolute GridFrameOffsetVector, 16-bit:
+  // same physical dose samples, so the same metrics (within the 16-bit quantisation: 42 Gy / 65535).
+  struct Variant {
+    std::string name;
+    std::array<Vec3, 3> axes;
+    RtDoseWriteOptions options;
+  };
+  RtDoseWriteOptions decreasing, absolute, sixteen;
+  decreasing.frame_order = RtDoseWriteOptions::FrameOrder::decreasing;
+  absolute.offset_form = RtDoseWriteOptions::OffsetForm::absolute;
+  sixteen.bits_allocated = 16;
+  const std::vector<Variant> variants = {
+      {"HFS", {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}}, {}},
+      {"FFS", {Vec3{-1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, -1}}, {}},
+      {"HFP", {Vec3{-1, 0, 0}, Vec3{0, -1, 0}, Vec3{0, 0, 1}}, {}},
+      {"HFDL", {Vec3{0, -1, 0}, Vec3{1, 0, 0}, Vec3{0, 0, 1}}, {}},
+      {"HFS decreasing offsets", {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}}, decreasing},
+      {"HFS absolute offsets", {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}}, absolute},
+      {"HFS 16 bit", {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}}, sixteen},
+  };
+  std::optional<json> reference;
+  for (const auto& v : variants) {
+    SCOPED_TRACE(v.name);
+    TempDir dir;
+    const PlanFiles f = write_sphere_plan(dir.path(), v.options, v.axes);
+    const json report = run_json({"--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--roi", "PTV_L3"});
+    const json& m = structure_named(report, "PTV_L3")["metrics"];
+    if (!reference) {
+      reference = m;
+      continue;
+    }
+    for (const auto& [key, value] : m.items()) EXPECT_NEAR(value.get<double>(), (*reference)[key].get<double>(), 2e-3) << key;
+  }
+}
+
+TEST(DvhCommand, FolderModeFindsThePlanAndWritesCsvAtomically) {
+  TempDir dir;
+  write_sphere_plan(dir.path());
+  std::ofstream(dir / "notes.txt") << "not DICOM";
+  const auto csv = dir / "out.csv";
+  auto result = run_sbrtkit({"dvh", dir.path().string(), "--format", "csv", "-o", csv.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string text = testing::read_text(csv);
+  EXPECT_EQ(text.rfind("roi_number,name,interpreted_type,volume_cc,coverage,Volume[cc],Min[Gy]", 0), 0u) << text;
+  EXPECT_NE(text.find("PTV_L3"), std::string::npos);
+  EXPECT_NE(text.find("BODY"), std::string::npos);
+}
+
+TEST(DvhCommand, StructurePartlyOutsideTheGridWarnsOrFailsOnRequest) {
+  TempDir dir;
+  PatientStudy study;
+  const Solid rod{Shape::cylinder, 5, 40, {0, 0, 10}};  // z from -10 to 30
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(rod, 2, 1, "Rectum"));
+  ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", study, set, {}));
+  const Solid grid_extent{Shape::cylinder, 8, 20, {0, 0, 0}};
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", study,
+                           testing::make_dose_grid(grid_extent, DoseModel{Gradient::along_x, 10, 0, {}}, 2, 0, 4)));
+  const json report = run_json({"--rtstruct", (dir / "RS.dcm").string(), "--rtdose", (dir / "RD.dcm").string()});
+  const json& rectum = structure_named(report, "Rectum");
+  // The grid reaches 10 + 4 mm from its centre: 7 voxels of 2 mm each side, so its cells cover
+  // z in [-15, 15]; the rod spans [-10, 30], hence 25 of its 40 mm are covered.
+  EXPECT_NEAR(rectum["coverage"].get<double>(), 25.0 / 40, 2e-3);
+  EXPECT_FALSE(rectum["warnings"].empty());
+
+  const auto out = dir / "never.json";
+  auto strict = run_sbrtkit({"dvh", "--rtstruct", (dir / "RS.dcm").string(), "--rtdose", (dir / "RD.dcm").string(),
+                             "--require-full-coverage", "-o", out.string()});
+  EXPECT_EQ(strict.exit_code, 2);
+  EXPECT_NE(strict.err.find("outside the dose grid"), std::string::npos) << strict.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// ---- bad input: exit code 2, a message naming the file and the tag, nothing written ----
+
+void expect_rejected(const std::vector<std::string>& arguments, const std::vector<std::string>& expected_fragments,
+                     const std::filesystem::path& output) {
+  auto args = arguments;
+  args.insert(args.end(), {"-o", output.string()});
+  auto result = run_sbrtkit(args);
+  EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
+  for (const auto& fragment : expected_fragments) EXPECT_NE(result.err.find(fragment), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(output));
+}
+
+TEST(DvhCommandBadInput, TruncatedDoseFile) {
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path());
+  std::filesystem::resize_file(f.rtdose, std::filesystem::file_size(f.rtdose) / 2);
+  expect_rejected({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose}, {f.rtdose.string()}, dir / "o.json");
+}
+
+TEST(DvhCommandBadInput, DoseAndStructuresInDifferentFramesOfReference) {
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path(), {}, {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}},
+                                        "1.2.826.0.1.3680043.10.1234.999");
+  expect_rejected({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose},
+                  {f.rtdose.string(), "(0020,0052) FrameOfReferenceUID"}, dir / "o.json");
+}
+
+TEST(DvhCommandBadInput, ContourWithOnePoint) {
+  TempDir dir;
+  PatientStudy study;
+  const Solid sphere{Shape::sphere, 6, 12, {}};
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(sphere, 2, 1, "GTV"));
+  set.structures.back().contours.push_back({ContourType::closed_planar, {{0, 0, 7}}});
+  ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", study, set, {}));
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", study, testing::make_dose_grid(sphere, DoseModel{}, 2, 0)));
+  expect_rejected({"dvh", "--rtstruct", (dir / "RS.dcm").string(), "--rtdose", (dir / "RD.dcm").string()},
+                  {"RS.dcm", "(3006,0050) ContourData"}, dir / "o.json");
+}
+
+TEST(DvhCommandBadInput, NanCoordinate) {
+  TempDir dir;
+  PatientStudy study;
+  const Solid sphere{Shape::sphere, 6, 12, {}};
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(sphere, 2, 1, "GTV"));
+  set.structures.back().contours[1].points[5].x = std::nan("");
+  ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", study, set, {}));
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", study, testing::make_dose_grid(sphere, DoseModel{}, 2, 0)));
+  expect_rejected({"dvh", "--rtstruct", (dir / "RS.dcm").string(), "--rtdose", (dir / "RD.dcm").string()},
+                  {"RS.dcm", "(3006,0050) ContourData"}, dir / "o.json");
+}
+
+TEST(DvhCommandBadInput, MalformedMetricNamesTheToken) {
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path());
+  expect_rejected({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--metrics", "D95%[Gy],V20Gz[cc]"},
+                  {"V20Gz[cc]", "Gz"}, dir / "o.json");
+}
+
+TEST(DvhCommandBadInput, RelativeDoseWithoutPrescription) {
+  TempDir dir;
+  RtDoseWriteOptions relative;
+  relative.relative_units = true;
+  const PlanFiles f = write_sphere_plan(dir.path(), relative);
+  expect_rejected({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose}, {"(3004,0002) DoseUnits"},
+                  dir / "o.json");
+  // With a prescription it is accepted, and the note says how it was read.
+  auto ok = run_sbrtkit({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--rx", "1", "--format", "json"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("RELATIVE"), std::string::npos);
+}
+
+TEST(DvhCommandBadInput, UnknownRoiListsTheAvailableOnes) {
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path());
+  expect_rejected({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--roi", "PTV_XX"}, {"PTV_XX", "PTV_L3"},
+                  dir / "o.json");
+}
+
+TEST(DvhCommandBadInput, NotDicomAtAll) {
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path());
+  std::ofstream(dir / "fake.dcm") << "hello";
+  expect_rejected({"dvh", "--rtstruct", (dir / "fake.dcm").string(), "--rtdose", f.rtdose}, {"fake.dcm"},
+                  dir / "o.json");
+}
+
+}  // namespace
+}  // namespace sbrtkit
