@@ -3,6 +3,7 @@
 
 #include "cli_common.h"
 #include "dvh_command.h"
+#include "phantom_command.h"
 #include "sbrtkit/version.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("sbrtkit ") + sbrtkit::kVersion);
   int exit_code = sbrtkit::cli::kExitOk;
   sbrtkit::cli::add_dvh_command(app, exit_code);
+  sbrtkit::cli::add_phantom_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
