@@ -56,9 +56,24 @@ Expected<LoadedDicom> load_dicom(const std::filesystem::path& file, bool headers
       headers_only ? out.format->loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, 4096,
                                                   ERM_autoDetect, DCM_PixelData)
                    : out.format->loadFile(path.c_str());
-  if (cond.bad())
-    return Error::io(path, std::string("cannot parse the DICOM stream (truncated or corrupt file): ") +
-                               cond.text());
+  if (cond.bad()) {
+    // DCMTK keeps what it parsed: the stream broke inside the deepest last element (whose value DCMTK
+    // inserts before reading it, e.g. PixelData) or right after it.
+    std::string where;
+    DcmItem* item = out.format->getDataset();
+    while (item && item->card() > 0) {
+      DcmElement* last = item->getElement(item->card() - 1);
+      if (!last) break;
+      where += tag_text(last->getTag());
+      auto* seq = dynamic_cast<DcmSequenceOfItems*>(last);
+      if (!seq || seq->card() == 0) break;
+      where += fmt::format(" item {} > ", seq->card());
+      item = seq->getItem(seq->card() - 1);
+    }
+    return Error{ErrorCode::io, path, where, "", "",
+                 std::string("the DICOM stream breaks at or right after this attribute (truncated or corrupt file): ") +
+                     cond.text()};
+  }
   out.dataset = out.format->getDataset();
   if (!out.dataset || out.dataset->card() == 0) return Error::not_dicom(path, "empty DICOM dataset");
   return out;

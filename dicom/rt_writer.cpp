@@ -247,15 +247,15 @@ Expected<WrittenSeries> write_pet_series(const std::filesystem::path& dir, const
     // PET Isotope module.
     DcmItem* rp = append_item(ds, DCM_RadiopharmaceuticalInformationSequence);
     DcmItem* nuclide = append_item(rp, DCM_RadionuclideCodeSequence);
-    put(nuclide, DCM_CodeValue, "77004003");
+    put(nuclide, DCM_CodeValue, options.radionuclide_code_value);
     put(nuclide, DCM_CodingSchemeDesignator, "SCT");
-    put(nuclide, DCM_CodeMeaning, "^18^Fluorine");
+    put(nuclide, DCM_CodeMeaning, options.radionuclide_code_meaning);
     put(rp, DCM_Radiopharmaceutical, options.radiopharmaceutical);
     put(rp, DCM_RadiopharmaceuticalStartTime, time_of(options.radiopharmaceutical_start_datetime));
     put(rp, DCM_RadiopharmaceuticalStartDateTime, options.radiopharmaceutical_start_datetime);
     put(rp, DCM_RadionuclideTotalDose, ds_text(options.injected_dose_bq));
     put(rp, DCM_RadionuclideHalfLife, ds_text(options.half_life_s));
-    put(rp, DCM_RadionuclidePositronFraction, "0.9673");
+    put(rp, DCM_RadionuclidePositronFraction, ds_text(options.positron_fraction));
     // NM/PET Patient Orientation module (type 2 sequences, left empty; PatientPosition must then be absent).
     ds->insertEmptyElement(DCM_PatientOrientationCodeSequence);
     ds->insertEmptyElement(DCM_PatientGantryRelationshipCodeSequence);

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "dicom_fixtures.h"
+#include "support/dicom_fixtures.h"
 #include "dicom_test_util.h"
 #include "sbrtkit/dicom/rt_writer.h"
 

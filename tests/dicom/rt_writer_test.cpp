@@ -6,7 +6,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "dicom_fixtures.h"
+#include "support/dicom_fixtures.h"
 #include "dicom_test_util.h"
 
 namespace sbrtkit {

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <tuple>
 
-#include "dicom_fixtures.h"
+#include "support/dicom_fixtures.h"
 #include "dicom_test_util.h"
 #include "sbrtkit/dicom/rt_writer.h"
 
@@ -196,12 +196,26 @@ TEST_F(RtDoseBad, TooManyFramesForPixelData) {
   expect_error(r.error(), ErrorCode::io, file_, "(7FE0,0010) PixelData");
 }
 
-TEST_F(RtDoseBad, TruncatedFile) {
-  testing::truncate_file(file_, 0.5);
+TEST_F(RtDoseBad, TruncatedInTheHeader) {
+  testing::truncate_file(file_, 0.5);  // the pixel data is 240 bytes: half the file is header
   auto r = read_rtdose(file_);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::io) << r.error().message();
-  EXPECT_THAT(r.error().message(), ::testing::HasSubstr(file_.string()));
+  EXPECT_FALSE(r.error().tag.empty());
+  expect_error(r.error(), ErrorCode::io, file_, r.error().tag);
+}
+
+TEST(RtDoseInput, TruncatedInThePixelData) {
+  for (WriteFormat format : {WriteFormat{true, true}, WriteFormat{false, false}}) {
+    TempDir dir;
+    const ImageGeometry g({40, 40, 20}, PatientPoint{}, Vec3{2, 2, 2}, {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}});
+    RtDoseWriteOptions opt;
+    opt.series.format = format;
+    ASSERT_TRUE(write_rtdose(dir / "RD.dcm", PatientStudy{}, DoseVolume(g, 2.0f), opt));
+    testing::truncate_file(dir / "RD.dcm", 0.9);  // 128 kB of pixels: the cut lands in PixelData
+    auto r = read_rtdose(dir / "RD.dcm");
+    ASSERT_FALSE(r);
+    expect_error(r.error(), ErrorCode::io, dir / "RD.dcm", "(7FE0,0010) PixelData");
+  }
 }
 
 TEST_F(RtDoseBad, WrongModality) {

@@ -1,6 +1,6 @@
 #include "sbrtkit/dicom/rtplan.h"
 
-#include "dicom_fixtures.h"
+#include "support/dicom_fixtures.h"
 #include "dicom_test_util.h"
 #include "sbrtkit/dicom/rt_writer.h"
 

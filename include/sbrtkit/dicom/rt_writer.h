@@ -93,6 +93,10 @@ struct PetWriteOptions {
   std::string radiopharmaceutical_start_datetime = "20240101090000";  // YYYYMMDDHHMMSS
   double injected_dose_bq = 200e6;      // RadionuclideTotalDose (0018,1074)
   double half_life_s = 6586.2;          // RadionuclideHalfLife (0018,1075), F-18
+  double positron_fraction = 0.9673;    // RadionuclidePositronFraction (0018,1076), F-18
+  /// RadionuclideCodeSequence (0054,0300) item, SNOMED CT ("SCT"); the default is F-18.
+  std::string radionuclide_code_value = "77004003";
+  std::string radionuclide_code_meaning = "^18^Fluorine";
   std::string radiopharmaceutical = "Fluorodeoxyglucose";
   double frame_duration_ms = 120000;
 };
