@@ -5,6 +5,7 @@
 /// Volumes refer to the part of the structure inside the dose grid ("covered"); the part outside is
 /// reported separately and never silently counted as zero dose.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -15,7 +16,11 @@ class Dvh {
  public:
   Dvh() = default;
   /// bin_volume_mm3[b] is the volume whose dose lies in [b*w, (b+1)*w). min/max/mean are the exact
-  /// sampled extremes and volume-weighted mean of the covered part.
+  /// sampled extremes and volume-weighted mean of the covered part. Inside a bin the volume is taken as
+  /// spread uniformly, so V(>=d) is piecewise linear; the first occupied bin spans [min_gy, its upper
+  /// edge] and the last [its lower edge, max_gy] (both [min, max] when they are one bin), also when an
+  /// extreme lies bins away from them (extremes observed where no volume is counted, e.g. on the
+  /// structure's boundary).
   Dvh(double bin_width_gy, std::vector<double> bin_volume_mm3, double outside_volume_mm3, double min_gy,
       double max_gy, double mean_gy);
 
@@ -35,6 +40,12 @@ class Dvh {
   double volume_at_least_cc(double dose_gy) const;
   /// Minimum dose received by the hottest volume_cc of the covered part: the dose d with
   /// V(>=d) = volume_cc. nullopt when volume_cc exceeds the covered volume or is negative.
+  /// volume_cc == covered gives min_gy, 0 gives max_gy. Where V(>=d) is flat (empty bins between
+  /// two occupied ones, V = volume_cc for every d in [a, c]) the answer is the highest such dose, c:
+  /// the hottest volume_cc is exactly the material at >= c, and its coldest part sits at c (the
+  /// lower edge of the next occupied bin). Lower doses in [a, c) are received by no material at all.
+  /// A volume_cc above the covered volume by less than 1e-9 of it (round-off from "100 %") counts
+  /// as the covered volume.
   std::optional<double> dose_at_volume_cc(double volume_cc) const;
 
   struct Point {
@@ -51,9 +62,13 @@ class Dvh {
   double bin_low(std::size_t b) const;
   double bin_high(std::size_t b) const;
 
+  /// Bin holding dose_gy (floor(dose/w)), clamped to [first_bin_, last_bin_].
+  std::size_t bin_of(double dose_gy) const;
+
   double bin_width_gy_ = 0.001;
   std::vector<double> bin_mm3_;
   std::vector<double> above_mm3_;  // above_mm3_[b] = volume in bins >= b
+  std::size_t first_bin_ = 0, last_bin_ = 0;  // first and last occupied bins (valid when !empty())
   double covered_mm3_ = 0;
   double outside_mm3_ = 0;
   double min_gy_ = 0, max_gy_ = 0, mean_gy_ = 0;
