@@ -14,6 +14,7 @@ struct DvhArguments {
   std::string directory, plan, rtstruct, rtdose, rtplan, metrics, format = "table", output, end_cap = "half";
   std::vector<std::string> rois;
   double rx_gy = 0;
+  double curve_step_gy = 0.01;
   bool curves = false, require_full_coverage = false;
 };
 
@@ -29,6 +30,10 @@ int run(const DvhArguments& a) {
   if (a.rx_gy != 0) request.rx_gy = a.rx_gy;
   request.engine.end_cap = a.end_cap == "none" ? EndCap::none : EndCap::half;
   request.with_curves = a.curves;
+  if (!(a.curve_step_gy > 0))
+    return report_error("dvh", Error::bad_argument("--curve-step", "a positive dose step in Gy",
+                                                   std::to_string(a.curve_step_gy)));
+  request.curve_step_gy = a.curve_step_gy;
   request.require_full_coverage = a.require_full_coverage;
 
   auto report = run_dvh(request);
@@ -62,7 +67,8 @@ void add_dvh_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rx", args->rx_gy, "prescription dose in Gy (overrides the RTPLAN's)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_option("-o,--output", args->output, "write to this file (atomically) instead of stdout");
-  cmd->add_flag("--dvh-curves", args->curves, "include cumulative DVH curves (json)");
+  cmd->add_flag("--dvh-curves", args->curves, "include cumulative and differential DVH curves (json)");
+  cmd->add_option("--curve-step", args->curve_step_gy, "dose step of the curves in Gy")->capture_default_str();
   cmd->add_option("--end-cap", args->end_cap, "extent beyond the outer contours: half (half a slice) or none")
       ->check(CLI::IsMember({"half", "none"}));
   cmd->add_flag("--require-full-coverage", args->require_full_coverage,

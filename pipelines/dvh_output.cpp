@@ -89,12 +89,17 @@ std::string format_dvh_json(const DvhReport& report) {
     for (const auto& m : s.metrics) metrics[m.key] = m.value ? json(*m.value) : json(nullptr);
     row["metrics"] = metrics;
     if (!s.cumulative.empty()) {
-      json dose = json::array(), volume = json::array();
-      for (const auto& p : s.cumulative) {
-        dose.push_back(p.dose_gy);
-        volume.push_back(p.volume_cc);
-      }
-      row["dvh"] = {{"dose_gy", dose}, {"volume_cc", volume}};
+      auto curve = [&](const std::vector<Dvh::Point>& points) {
+        json dose = json::array(), volume = json::array(), percent = json::array();
+        for (const auto& p : points) {
+          dose.push_back(p.dose_gy);
+          volume.push_back(p.volume_cc);
+          percent.push_back(s.covered_volume_cc > 0 ? 100 * p.volume_cc / s.covered_volume_cc : 0.0);
+        }
+        return json{{"dose_gy", dose}, {"volume_cc", volume}, {"volume_pct", percent}};
+      };
+      row["dvh"] = curve(s.cumulative);
+      row["dvh"]["differential"] = curve(s.differential);
     }
     row["warnings"] = s.warnings;
     structures.push_back(row);

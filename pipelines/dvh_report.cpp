@@ -168,7 +168,11 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
       row.metrics.push_back({metric.text(), value.value});
       if (!value.warning.empty()) row.warnings.push_back(metric.text() + ": " + value.warning);
     }
-    if (request.with_curves) row.cumulative = result->dvh.cumulative(request.curve_step_gy);
+    row.covered_volume_cc = result->dvh.covered_volume_cc();
+    if (request.with_curves) {
+      row.cumulative = result->dvh.cumulative(request.curve_step_gy);
+      row.differential = result->dvh.differential(request.curve_step_gy);
+    }
     report.structures.push_back(std::move(row));
   }
   return report;

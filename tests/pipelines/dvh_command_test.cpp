@@ -101,6 +101,31 @@ TEST(DvhCommand, SphereInLinearGradientMatchesTheClosedFormThroughDicom) {
   EXPECT_EQ(ptv["coverage"], 1.0);
 }
 
+TEST(DvhCommand, CurvesAreCumulativeAndDifferentialInCcAndPercent) {
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path());
+  const json report =
+      run_json({"--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--roi", "PTV_L3", "--dvh-curves", "--curve-step", "0.5"});
+  const json& ptv = structure_named(report, "PTV_L3");
+  const json& dvh = ptv["dvh"];
+  const auto dose = dvh["dose_gy"].get<std::vector<double>>();
+  const auto cc = dvh["volume_cc"].get<std::vector<double>>();
+  const auto pct = dvh["volume_pct"].get<std::vector<double>>();
+  ASSERT_GT(dose.size(), 80u);  // 0 .. 42 Gy every 0.5 Gy
+  EXPECT_NEAR(cc.front(), ptv["volume_cc"].get<double>(), 1e-9);
+  EXPECT_NEAR(pct.front(), 100, 1e-9);
+  EXPECT_EQ(cc.back(), 0.0);
+  for (std::size_t i = 1; i < cc.size(); ++i) EXPECT_LE(cc[i], cc[i - 1]);
+  // The sphere is centred at 30 Gy in a linear gradient: half its volume lies above 30 Gy.
+  const auto at_30 = std::size_t(std::find(dose.begin(), dose.end(), 30.0) - dose.begin());
+  ASSERT_LT(at_30, dose.size());
+  EXPECT_NEAR(pct[at_30], 50, 0.5);
+  // Differential bins add up to the covered volume.
+  double total = 0;
+  for (double v : dvh["differential"]["volume_cc"].get<std::vector<double>>()) total += v;
+  EXPECT_NEAR(total, ptv["volume_cc"].get<double>(), 1e-6);
+}
+
 TEST(DvhCommand, DoseGridOrientationAndFrameOrderDoNotChangeTheResult) {
   // HFS, FFS, HFP and decubitus dose grids, decreasing and absolute GridFrameOffsetVector, 16-bit:
   // same physical dose samples, so the same metrics (within the 16-bit quantisation: 42 Gy / 65535).
@@ -252,6 +277,16 @@ TEST(DvhCommandBadInput, UnknownRoiListsTheAvailableOnes) {
   TempDir dir;
   const PlanFiles f = write_sphere_plan(dir.path());
   expect_rejected({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--roi", "PTV_XX"}, {"PTV_XX", "PTV_L3"},
+                  dir / "o.json");
+}
+
+TEST(DvhCommandBadInput, MissingRequiredTag) {
+  // DoseGridScaling removed with DCMTK's dcmodify, as a broken exporter would leave it.
+  TempDir dir;
+  const PlanFiles f = write_sphere_plan(dir.path());
+  const std::string erase = "dcmodify -nb -ea '(3004,000e)' '" + f.rtdose.string() + "' > /dev/null 2>&1";
+  if (std::system(erase.c_str()) != 0) GTEST_SKIP() << "dcmodify (package dcmtk) not available";
+  expect_rejected({"dvh", "--rtstruct", f.rtstruct, "--rtdose", f.rtdose}, {f.rtdose.string(), "(3004,000E)"},
                   dir / "o.json");
 }
 

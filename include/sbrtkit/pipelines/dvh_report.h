@@ -42,7 +42,9 @@ struct StructureReport {
   double volume_cc = 0;
   double coverage = 1;
   std::vector<MetricValue> metrics;
-  std::vector<Dvh::Point> cumulative;  // only with_curves
+  double covered_volume_cc = 0;        // denominator of the % curves
+  std::vector<Dvh::Point> cumulative;    // only with_curves: volume receiving >= dose
+  std::vector<Dvh::Point> differential;  // only with_curves: volume per curve_step_gy-wide dose bin
   std::vector<std::string> warnings;
 };
 
