@@ -10,7 +10,7 @@ namespace sbrtkit {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::TempDir;
+using testing::ScratchDir;
 
 /// patient/ct (5 slices), patient/rs.dcm, plans/a/{rp,rd}.dcm, plans/b/{rp,rd}.dcm and three junk
 /// files (text, empty, random bytes), all with implicit VR and no meta header for plan b.
@@ -46,7 +46,7 @@ class TwoPlans : public ::testing::Test {
     std::ofstream(root / "patient" / "random.raw", std::ios::binary) << std::string("\x7f\x45\x4c\x46\x02\x01\x01\x00garbage", 15);
   }
   PatientStudy study_;
-  TempDir dir_;
+  ScratchDir dir_;
 };
 
 TEST_F(TwoPlans, IndexSkipsJunkAndRecordsReferences) {
@@ -131,7 +131,7 @@ TEST_F(TwoPlans, MissingStructureSetIsReported) {
 }
 
 TEST(DicomIndex, TruncatedHeaderIsUnreadableNotSkipped) {
-  TempDir dir;
+  ScratchDir dir;
   ASSERT_TRUE(write_rtplan(dir / "rp.dcm", PatientStudy{}, PlanInfo{}));
   testing::truncate_file(dir / "rp.dcm", 0.3);
   const DicomIndex index = index_directory(dir.path());

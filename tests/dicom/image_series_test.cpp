@@ -14,7 +14,7 @@ namespace sbrtkit {
 namespace {
 
 using testing::expect_error;
-using testing::TempDir;
+using testing::ScratchDir;
 
 /// Integer HU values in [-1000, 1000): stored = HU + 1024 fits unsigned 16 bits, so the round trip is exact.
 Volume<float> hu_volume(const ImageGeometry& g) {
@@ -29,7 +29,7 @@ class CtOrientation : public ::testing::TestWithParam<std::tuple<std::string, bo
 // with every value at the same patient-space point; the reader's k axis is always the normal.
 TEST_P(CtOrientation, SamePhysicalValues) {
   const auto [position, reverse] = GetParam();
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry ref = testing::reference_grid();
   const Volume<float> truth = hu_volume(ref);
   const ImageGeometry g = testing::reoriented(ref, testing::orientation_for(position), reverse);
@@ -61,7 +61,7 @@ INSTANTIATE_TEST_SUITE_P(Positions, CtOrientation,
                                             ::testing::Bool()));
 
 TEST(CtSeries, ImplicitVrWithoutMetaAndHeadersOnly) {
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry g = testing::reference_grid();
   CtWriteOptions opt;
   opt.series.format = {false, false};
@@ -81,7 +81,7 @@ TEST(CtSeries, ImplicitVrWithoutMetaAndHeadersOnly) {
 }
 
 TEST(PetSeries, ValuesWithinHalfASlopeAndSuvTags) {
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry g = testing::reference_grid();
   Volume<float> activity(g);
   for (std::size_t n = 0; n < activity.voxels.size(); ++n) activity.voxels[n] = 1000.0f + 1234.5f * float(n);
@@ -119,7 +119,7 @@ class CtBad : public ::testing::Test {
     ASSERT_TRUE(w);
     files_ = w->files;
   }
-  TempDir dir_;
+  ScratchDir dir_;
   std::vector<std::filesystem::path> files_;
 };
 

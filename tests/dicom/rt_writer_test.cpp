@@ -12,7 +12,7 @@
 namespace sbrtkit {
 namespace {
 
-using testing::TempDir;
+using testing::ScratchDir;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -42,7 +42,7 @@ std::string join(const std::vector<std::string>& lines) {
 
 TEST(RtWriter, EveryObjectPassesDciodvfy) {
   if (!have_dciodvfy()) GTEST_SKIP() << "dciodvfy not installed";
-  TempDir dir;
+  ScratchDir dir;
   PatientStudy study;
   const ImageGeometry g = testing::reference_grid();
   auto ct = write_ct_series(dir / "ct", study, Volume<float>(g, 40.0f));
@@ -80,7 +80,7 @@ TEST(RtWriter, SeededUidsAreReproducible) {
     EXPECT_LE(uid.size(), 64u);
     EXPECT_EQ(uid.find_first_not_of("0123456789."), std::string::npos) << uid;
   }
-  TempDir a, b;
+  ScratchDir a, b;
   PatientStudy study;
   study.uid_seed = "phantom-7";
   const DoseVolume dose = testing::ramp(testing::reference_grid(), 0.001);
@@ -94,7 +94,7 @@ TEST(RtWriter, SeededUidsAreReproducible) {
 }
 
 TEST(RtWriter, FailedWriteLeavesNothingBehind) {
-  TempDir dir;
+  ScratchDir dir;
   std::filesystem::create_directories(dir / "rd.dcm");  // the target is a folder: rename must fail
   auto r = write_rtdose(dir / "rd.dcm", PatientStudy{}, testing::ramp(testing::reference_grid(), 0.001));
   ASSERT_FALSE(r);
@@ -105,7 +105,7 @@ TEST(RtWriter, FailedWriteLeavesNothingBehind) {
 }
 
 TEST(RtWriter, NoMetaHeaderMeansNoPreamble) {
-  TempDir dir;
+  ScratchDir dir;
   RtPlanWriteOptions opt;
   opt.series.format = {false, false};
   ASSERT_TRUE(write_rtplan(dir / "rp.dcm", PatientStudy{}, PlanInfo{}, opt));
@@ -116,7 +116,7 @@ TEST(RtWriter, NoMetaHeaderMeansNoPreamble) {
 }
 
 TEST(RtWriter, RejectsShearedGrid) {
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry sheared({2, 2, 2}, PatientPoint{}, Vec3{1, 1, 1},
                               {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0.6, 0.8}});
   auto r = write_ct_series(dir.path(), PatientStudy{}, Volume<float>(sheared, 0.0f));

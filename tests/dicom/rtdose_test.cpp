@@ -11,7 +11,7 @@ namespace sbrtkit {
 namespace {
 
 using testing::expect_error;
-using testing::TempDir;
+using testing::ScratchDir;
 using Form = RtDoseWriteOptions::OffsetForm;
 using Order = RtDoseWriteOptions::FrameOrder;
 
@@ -22,7 +22,7 @@ class RtDoseRoundTrip : public ::testing::TestWithParam<DoseCase> {};
 
 TEST_P(RtDoseRoundTrip, GeometryAndValuesExact) {
   const auto [form, order, bits, is_signed, meta, explicit_vr] = GetParam();
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry g = testing::reference_grid();
   // Step 0.001 Gy: stored integers n are reproduced exactly (|n| < 2^15), negative ones only when signed.
   const DoseVolume dose = testing::ramp(g, 0.001, is_signed ? -200 : 1000);
@@ -73,7 +73,7 @@ class RtDoseOrientation : public ::testing::TestWithParam<std::tuple<std::string
 // same patient-space point; the corner voxels are checked explicitly.
 TEST_P(RtDoseOrientation, SamePhysicalGrid) {
   const auto [position, reverse, order] = GetParam();
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry ref = testing::reference_grid();
   const DoseVolume truth = testing::ramp(ref, 0.001);
   const ImageGeometry g = testing::reoriented(ref, testing::orientation_for(position), reverse);
@@ -105,7 +105,7 @@ INSTANTIATE_TEST_SUITE_P(Positions, RtDoseOrientation,
                                             ::testing::Bool(), ::testing::Values(Order::increasing, Order::decreasing)));
 
 TEST(RtDose, RelativeUnitsAndComputedScaling) {
-  TempDir dir;
+  ScratchDir dir;
   const DoseVolume dose = testing::ramp(testing::reference_grid(), 0.0137);
   RtDoseWriteOptions opt;
   opt.relative_units = true;
@@ -120,7 +120,7 @@ TEST(RtDose, RelativeUnitsAndComputedScaling) {
 }
 
 TEST(RtDose, SingleFrameNeedsNoOffsets) {
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry g({3, 2, 1}, PatientPoint{0, 0, 12.5}, Vec3{1, 1, 2.5}, {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}});
   const DoseVolume dose = testing::ramp(g, 0.01);
   RtDoseWriteOptions opt;
@@ -142,7 +142,7 @@ class RtDoseBad : public ::testing::Test {
     opt.dose_grid_scaling = 0.001;
     ASSERT_TRUE(write_rtdose(file_, PatientStudy{}, testing::ramp(testing::reference_grid(), 0.001), opt));
   }
-  TempDir dir_;
+  ScratchDir dir_;
   std::filesystem::path file_ = dir_ / "RD.dcm";
 };
 
@@ -206,7 +206,7 @@ TEST_F(RtDoseBad, TruncatedInTheHeader) {
 
 TEST(RtDoseInput, TruncatedInThePixelData) {
   for (WriteFormat format : {WriteFormat{true, true}, WriteFormat{false, false}}) {
-    TempDir dir;
+    ScratchDir dir;
     const ImageGeometry g({40, 40, 20}, PatientPoint{}, Vec3{2, 2, 2}, {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}});
     RtDoseWriteOptions opt;
     opt.series.format = format;
@@ -226,7 +226,7 @@ TEST_F(RtDoseBad, WrongModality) {
 }
 
 TEST(RtDoseInput, NotDicom) {
-  TempDir dir;
+  ScratchDir dir;
   const auto file = dir / "notes.txt";
   std::ofstream(file) << "this is a text file, not DICOM\n";
   auto r = read_rtdose(file);
@@ -242,7 +242,7 @@ TEST(RtDoseInput, MissingFile) {
 }
 
 TEST(RtDoseWriter, RejectsAbsoluteFormForNonAxialOrientation) {
-  TempDir dir;
+  ScratchDir dir;
   const ImageGeometry g = testing::reoriented(testing::reference_grid(), testing::orientation_for("FFS"));
   RtDoseWriteOptions opt;
   opt.offset_form = Form::absolute;

@@ -8,7 +8,7 @@ namespace sbrtkit {
 namespace {
 
 using testing::expect_error;
-using testing::TempDir;
+using testing::ScratchDir;
 
 PlanInfo sample_plan() {
   PlanInfo p;
@@ -25,7 +25,7 @@ PlanInfo sample_plan() {
 
 TEST(RtPlan, RoundTrip) {
   for (WriteFormat format : {WriteFormat{true, true}, WriteFormat{false, false}}) {
-    TempDir dir;
+    ScratchDir dir;
     PatientStudy study;
     study.frame_of_reference_uid = "1.2.3.9";
     RtPlanWriteOptions opt;
@@ -55,7 +55,7 @@ TEST(RtPlan, RoundTrip) {
 }
 
 TEST(RtPlan, EmptyFractionCountIsNullopt) {
-  TempDir dir;
+  ScratchDir dir;
   PlanInfo plan = sample_plan();
   plan.fractions.reset();
   ASSERT_TRUE(write_rtplan(dir / "RP.dcm", PatientStudy{}, plan));
@@ -69,7 +69,7 @@ TEST(RtPlan, EmptyFractionCountIsNullopt) {
 }
 
 TEST(RtPlan, MissingLabel) {
-  TempDir dir;
+  ScratchDir dir;
   ASSERT_TRUE(write_rtplan(dir / "RP.dcm", PatientStudy{}, sample_plan()));
   testing::remove_attribute(dir / "RP.dcm", "(300A,0002)");
   auto p = read_rtplan(dir / "RP.dcm");
@@ -78,7 +78,7 @@ TEST(RtPlan, MissingLabel) {
 }
 
 TEST(RtPlan, BadPrescription) {
-  TempDir dir;
+  ScratchDir dir;
   ASSERT_TRUE(write_rtplan(dir / "RP.dcm", PatientStudy{}, sample_plan()));
   testing::set_attribute(dir / "RP.dcm", "(300A,0010)[0].(300A,0026)", "thirty");
   auto p = read_rtplan(dir / "RP.dcm");
@@ -87,7 +87,7 @@ TEST(RtPlan, BadPrescription) {
 }
 
 TEST(RtPlan, DoseFileIsNotAPlan) {
-  TempDir dir;
+  ScratchDir dir;
   ASSERT_TRUE(write_rtdose(dir / "RD.dcm", PatientStudy{}, testing::ramp(testing::reference_grid(), 0.001)));
   auto p = read_rtplan(dir / "RD.dcm");
   ASSERT_FALSE(p);

@@ -11,7 +11,7 @@ namespace sbrtkit {
 namespace {
 
 using testing::expect_error;
-using testing::TempDir;
+using testing::ScratchDir;
 
 Contour square(double z, double half, ContourType type = ContourType::closed_planar) {
   return {type, {{-half, -half, z}, {half, -half, z}, {half, half, z}, {-half, half, z}}};
@@ -54,7 +54,7 @@ void expect_same(const StructureSet& a, const StructureSet& b) {
 class RtStructRoundTrip : public ::testing::TestWithParam<WriteFormat> {};
 
 TEST_P(RtStructRoundTrip, EverythingPreserved) {
-  TempDir dir;
+  ScratchDir dir;
   PatientStudy study;
   study.frame_of_reference_uid = "1.2.3.9";
   RtStructWriteOptions opt;
@@ -83,7 +83,7 @@ class RtStructEdit : public ::testing::Test {
     study.frame_of_reference_uid = "1.2.3.9";
     ASSERT_TRUE(write_rtstruct(file_, study, sample_set(), sample_images()));
   }
-  TempDir dir_;
+  ScratchDir dir_;
   std::filesystem::path file_ = dir_ / "RS.dcm";
 };
 
@@ -170,7 +170,7 @@ TEST_F(RtStructEdit, Truncated) {
 }
 
 TEST(RtStructBad, OnePointClosedContour) {
-  TempDir dir;
+  ScratchDir dir;
   StructureSet s = sample_set();
   s.structures[1].contours[1].points.resize(1);
   ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", PatientStudy{}, s, sample_images()));
@@ -181,7 +181,7 @@ TEST(RtStructBad, OnePointClosedContour) {
 }
 
 TEST(RtStructBad, NanCoordinate) {
-  TempDir dir;
+  ScratchDir dir;
   StructureSet s = sample_set();
   s.structures[0].contours[0].points[2].y = std::numeric_limits<double>::quiet_NaN();
   ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", PatientStudy{}, s, sample_images()));
@@ -191,7 +191,7 @@ TEST(RtStructBad, NanCoordinate) {
 }
 
 TEST(RtStructBad, InfiniteCoordinateText) {
-  TempDir dir;
+  ScratchDir dir;
   ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", PatientStudy{}, sample_set(), sample_images()));
   testing::set_attribute(dir / "RS.dcm", "(3006,0039)[2].(3006,0040)[0].(3006,0050)", "1\\inf\\3");
   auto r = read_rtstruct(dir / "RS.dcm");
@@ -200,7 +200,7 @@ TEST(RtStructBad, InfiniteCoordinateText) {
 }
 
 TEST(RtStructBad, RepeatedFirstPointIsKept) {
-  TempDir dir;
+  ScratchDir dir;
   StructureSet s = sample_set();
   auto& pts = s.structures[0].contours[0].points;
   pts.push_back(pts.front());

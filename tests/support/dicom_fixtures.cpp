@@ -13,7 +13,7 @@
 
 namespace sbrtkit::testing {
 
-TempDir::TempDir() {
+ScratchDir::ScratchDir() {
   std::string templ = (std::filesystem::temp_directory_path() / "sbrtkit-test-XXXXXX").string();
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
@@ -21,7 +21,7 @@ TempDir::TempDir() {
   path_ = buf.data();
 }
 
-TempDir::~TempDir() {
+ScratchDir::~ScratchDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
