@@ -1,0 +1,221 @@
+// The written synthetic patient read back through sbrtkit's own DICOM readers and DVH engine:
+// structure volumes against the generator's analytic truth, references between objects, SUV from the
+// stored activity, dciodvfy, and byte-for-byte determinism.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "sbrtkit/dicom/image_series.h"
+#include "sbrtkit/dicom/rtdose.h"
+#include "sbrtkit/dicom/rtplan.h"
+#include "sbrtkit/dicom/rtstruct.h"
+#include "sbrtkit/dvh_engine.h"
+#include "sbrtkit/phantom/phantom_writer.h"
+
+namespace sbrtkit {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path scratch_dir(const std::string& tag) {
+  return fs::temp_directory_path() / ("sbrtkit_phantom_test_" + std::to_string(::getpid()) + "_" + tag);
+}
+
+std::string read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<fs::path> files_in(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// dciodvfy output lines starting with "Error" (warnings are allowed).
+std::vector<std::string> dciodvfy_errors(const fs::path& file) {
+  std::vector<std::string> errors;
+  const std::string cmd = "dciodvfy '" + file.string() + "' 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  if (!pipe) return {"cannot run dciodvfy"};
+  char line[4096];
+  while (std::fgets(line, sizeof line, pipe))
+    if (std::string(line).rfind("Error", 0) == 0) errors.emplace_back(line);
+  ::pclose(pipe);
+  return errors;
+}
+
+class PhantomWriterTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(scratch_dir("a"));
+    fs::remove_all(*dir_);
+    auto s = write_phantom({*dir_, 7, phantom::PhantomSize::small});
+    ASSERT_TRUE(s.has_value()) << s.error().message();
+    summary_ = new PhantomSummary(std::move(*s));
+    std::ifstream in(*dir_ / "ground_truth.json");
+    truth_ = new nlohmann::json(nlohmann::json::parse(in));
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+    delete summary_;
+    delete truth_;
+  }
+  static fs::path* dir_;
+  static PhantomSummary* summary_;
+  static nlohmann::json* truth_;
+};
+fs::path* PhantomWriterTest::dir_ = nullptr;
+PhantomSummary* PhantomWriterTest::summary_ = nullptr;
+nlohmann::json* PhantomWriterTest::truth_ = nullptr;
+
+TEST_F(PhantomWriterTest, DvhEngineVolumesMatchTheAnalyticTruth) {
+  auto ss = read_rtstruct(*dir_ / "planning" / "rtstruct.dcm");
+  ASSERT_TRUE(ss) << ss.error().message();
+  auto rd = read_rtdose(*dir_ / "planning" / "rtdose.dcm");
+  ASSERT_TRUE(rd) << rd.error().message();
+  ASSERT_EQ(ss->structures.size(), (*truth_)["structures"].size());
+  std::set<std::string> checked;
+  double worst = 0;
+  std::string worst_name;
+  for (const auto& t : (*truth_)["structures"]) {
+    const Structure* s = ss->find(t["name"].get<std::string>());
+    ASSERT_NE(s, nullptr) << t["name"];
+    EXPECT_EQ(s->interpreted_type, t["interpreted_type"].get<std::string>());
+    auto dvh = compute_dvh(*s, rd->dose);
+    ASSERT_TRUE(dvh) << dvh.error().message();
+    const double truth_cc = t["volume_cc"].get<double>();
+    // Issue 3: sbrtkit's DVH volume of every structure (targets included) within 1% of the analytic
+    // contour-stack volume; the dose grid covers all of them (no part outside).
+    EXPECT_NEAR(dvh->dvh.total_volume_cc(), truth_cc, 0.01 * truth_cc) << s->name;
+    EXPECT_NEAR(dvh->dvh.outside_volume_cc(), 0.0, 1e-9) << s->name;
+    checked.insert(s->name);
+    if (std::abs(dvh->dvh.total_volume_cc() / truth_cc - 1) > worst) {
+      worst = std::abs(dvh->dvh.total_volume_cc() / truth_cc - 1);
+      worst_name = s->name;
+    }
+  }
+  RecordProperty("worst_relative_volume_error", std::to_string(worst) + " (" + worst_name + ")");
+  for (const char* name : {"GTV_L3", "PTV_L3", "GTV_Node_L", "PTV_Node_L", "GTV_Ischium_R", "PTV_Ischium_R",
+                           "Bladder_Wall", "Bowel", "SacralPlexus"})
+    EXPECT_TRUE(checked.count(name)) << name;
+}
+
+TEST_F(PhantomWriterTest, PlanDoseAndStructuresReferenceEachOther) {
+  auto ss = read_rtstruct(*dir_ / "planning" / "rtstruct.dcm");
+  auto rp = read_rtplan(*dir_ / "planning" / "rtplan.dcm");
+  auto rd = read_rtdose(*dir_ / "planning" / "rtdose.dcm");
+  ASSERT_TRUE(ss && rp && rd);
+  auto ct = read_image_series(files_in(*dir_ / "planning" / "ct"), false);
+  ASSERT_TRUE(ct) << ct.error().message();
+  const std::string for_uid = (*truth_)["planning"]["frame_of_reference_uid"];
+  EXPECT_EQ(ss->frame_of_reference_uid, for_uid);
+  EXPECT_EQ(rd->frame_of_reference_uid, for_uid);
+  EXPECT_EQ(ct->frame_of_reference_uid, for_uid);
+  EXPECT_EQ(ss->referenced_series_uid, ct->series_instance_uid);
+  EXPECT_EQ(rp->referenced_structure_set_uid, ss->sop_instance_uid);
+  EXPECT_EQ(rd->referenced_plan_uid, rp->sop_instance_uid);
+  EXPECT_EQ(rp->fractions, 3);
+  ASSERT_EQ(rp->dose_references.size(), 3u);
+  std::map<std::string, double> rx;
+  for (const auto& t : (*truth_)["targets"]) rx[t["ptv"]] = t["prescription_gy"];
+  for (const auto& r : rp->dose_references) {
+    EXPECT_EQ(r.type, "TARGET");
+    ASSERT_TRUE(r.referenced_roi_number.has_value());
+    const Structure* ptv = ss->find(std::to_string(*r.referenced_roi_number));
+    ASSERT_NE(ptv, nullptr);
+    EXPECT_EQ(ptv->interpreted_type, "PTV");
+    EXPECT_EQ(r.target_prescription_gy, rx[ptv->name]) << ptv->name;
+  }
+  EXPECT_EQ(rp->prescription_gy(), 30.0);
+  // The dose grid is not aligned with the CT: origins differ by a non-multiple of the spacings.
+  const Vec3 d = rd->dose.geometry.origin() - ct->geometry.origin();
+  EXPECT_GT(std::abs(std::remainder(d.x, ct->geometry.spacing_mm().x)), 0.1);
+}
+
+TEST_F(PhantomWriterTest, PetSeriesHaveOwnFramesAndSuvFollowsTheDecayFormula) {
+  std::set<std::string> frames = {(*truth_)["planning"]["frame_of_reference_uid"].get<std::string>()};
+  for (const auto& tp : (*truth_)["pet"]) {
+    auto pet = read_image_series(files_in(*dir_ / tp["pet_dir"].get<std::string>()));
+    ASSERT_TRUE(pet) << pet.error().message();
+    auto ct = read_image_series(files_in(*dir_ / tp["ct_dir"].get<std::string>()), false);
+    ASSERT_TRUE(ct) << ct.error().message();
+    EXPECT_EQ(pet->modality, "PT");
+    EXPECT_EQ(pet->frame_of_reference_uid, ct->frame_of_reference_uid);
+    EXPECT_EQ(pet->frame_of_reference_uid, tp["frame_of_reference_uid"].get<std::string>());
+    frames.insert(pet->frame_of_reference_uid);
+    // SUVbw by hand from the tracer record: decayed dose = A0 2^(-t / T), SUV = Bq/ml * g / Bq.
+    const auto& tr = tp["tracer"];
+    const double decayed = tr["injected_dose_bq"].get<double>() *
+                           std::exp2(-tr["uptake_time_s"].get<double>() / tr["half_life_s"].get<double>());
+    const double grams = tr["patient_weight_kg"].get<double>() * 1000;
+    for (const auto& l : tp["lesions"]) {
+      const auto semi = l["semi_axes_mm"];
+      if (std::min({semi[0].get<double>(), semi[1].get<double>(), semi[2].get<double>()}) < 6) continue;
+      const auto c = l["centre_frame_mm"];
+      const VoxelIndex v = pet->geometry.nearest_voxel({c[0], c[1], c[2]});
+      const double suv = pet->values.at(v) * grams / decayed;
+      // Interior voxel of a uniform lesion: the stored value is exact up to the slice's RescaleSlope
+      // quantisation (max / 32767 of a slice whose maximum is at most the bladder's SUV 45): < 0.002 SUV.
+      EXPECT_NEAR(suv, l["suv_max"].get<double>(), 0.002) << tp["label"] << " " << l["name"];
+    }
+  }
+  EXPECT_EQ(frames.size(), 3u);  // planning, baseline, follow-up
+}
+
+TEST_F(PhantomWriterTest, EveryObjectIsDciodvfyClean) {
+  if (std::system("command -v dciodvfy > /dev/null 2>&1") != 0) GTEST_SKIP() << "dciodvfy not installed";
+  const std::vector<fs::path> objects = {
+      *dir_ / "planning" / "ct" / "CT_0000.dcm", *dir_ / "planning" / "rtstruct.dcm",
+      *dir_ / "planning" / "rtplan.dcm",        *dir_ / "planning" / "rtdose.dcm",
+      *dir_ / "baseline" / "ct" / "CT_0000.dcm", *dir_ / "baseline" / "pet" / "PT_0040.dcm",
+      *dir_ / "followup" / "ct" / "CT_0083.dcm", *dir_ / "followup" / "pet" / "PT_0000.dcm"};
+  for (const auto& f : objects) {
+    ASSERT_TRUE(fs::exists(f)) << f;
+    const auto errors = dciodvfy_errors(f);
+    EXPECT_TRUE(errors.empty()) << f << ": " << (errors.empty() ? "" : errors.front());
+  }
+}
+
+TEST_F(PhantomWriterTest, GroundTruthListsEveryFileAndTheFollowUpStatuses) {
+  const auto& files = (*truth_)["files"];
+  EXPECT_EQ(files.size(), summary_->files.size());
+  for (const auto& f : files) EXPECT_TRUE(fs::exists(*dir_ / f.get<std::string>())) << f;
+  std::set<std::string> statuses;
+  for (const auto& l : (*truth_)["pet"][1]["lesions"]) statuses.insert(l["status"]);
+  for (const char* s : {"responding", "stable", "marginal_recurrence", "progressing_out_of_field", "new"})
+    EXPECT_TRUE(statuses.count(s)) << s;
+  EXPECT_EQ((*truth_)["generator"]["seed"], 7);
+  int failing = 0;
+  for (const auto& c : (*truth_)["constraints"]) failing += c["expected_pass"].get<bool>() ? 0 : 1;
+  EXPECT_GE(failing, 1);
+}
+
+TEST_F(PhantomWriterTest, SameSeedWritesTheSameBytesAndRefusesForeignFolders) {
+  const fs::path other = scratch_dir("b");
+  fs::remove_all(other);
+  auto again = write_phantom({other, 7, phantom::PhantomSize::small});
+  ASSERT_TRUE(again) << again.error().message();
+  ASSERT_EQ(again->files, summary_->files);
+  for (const auto& f : summary_->files)
+    ASSERT_TRUE(read_bytes(*dir_ / f) == read_bytes(other / f)) << f;
+  // Writing into a phantom folder replaces it; a folder holding anything else is refused.
+  fs::remove(other / "ground_truth.json");
+  auto refused = write_phantom({other, 7, phantom::PhantomSize::small});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::bad_argument);
+  fs::remove_all(other);
+}
+
+}  // namespace
+}  // namespace sbrtkit
