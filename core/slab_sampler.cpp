@@ -1,0 +1,22 @@
+#include "slab_sampler.h"
+
+namespace sbrtkit::detail {
+
+double choose_step_mm(const ContourStack& stack, const ImageGeometry& dose_grid, const DvhOptions& options) {
+  const Vec3 s = dose_grid.spacing_mm();
+  const double max_step = options.max_step_fraction_of_dose_spacing * std::min({s.x, s.y, s.z});
+  return std::clamp(std::cbrt(stack.nominal_volume_mm3() / double(options.target_samples)), options.min_step_mm,
+                    std::max(max_step, options.min_step_mm));
+}
+
+SlabSampler::SlabSampler(const ContourStack& stack, const DoseVolume& dose, double step_mm)
+    : stack_(stack), sampler_(dose), geometry_(dose.geometry), step_mm_(step_mm) {
+  du_ = geometry_.index_delta(stack.u_axis);
+  for (std::size_t p = 0; p < stack.planes.size(); ++p) {
+    rows_.emplace_back(stack.planes[p]);
+    const int sub_slabs = sub_slab_count(stack.planes[p]);
+    for (int m = 0; m < sub_slabs; ++m) tasks_.push_back({p, m});
+  }
+}
+
+}  // namespace sbrtkit::detail
