@@ -142,9 +142,12 @@ Expected<std::vector<double>> ItemView::numbers(const DcmTagKey& key) const {
     }
     default: break;
   }
-  OFString text;
-  if (el->getOFStringArray(text).bad()) return bad(key, "numbers", "unreadable value");
-  const auto parts = split_values(text.c_str());
+  // Raw access: DCMTK's getOFStringArray re-determines the value multiplicity per value for DS, which
+  // is quadratic in the number of values (seconds for a structure set with long ContourData).
+  char* raw = nullptr;
+  Uint32 raw_length = 0;
+  if (el->getString(raw, raw_length).bad()) return bad(key, "numbers", "unreadable value");
+  const auto parts = split_values(raw ? std::string(raw, raw_length) : std::string());
   out.reserve(parts.size());
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string& p = parts[i];
