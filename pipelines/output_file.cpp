@@ -14,8 +14,11 @@ Status write_file_atomically(const std::filesystem::path& target, std::string_vi
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::exists(folder, ec))
     return Error::io(target.string(), "folder " + folder.string() + " does not exist");
-  const fs::path temporary =
-      folder / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()));
+  std::string hidden_name = ".";  // appended piecewise: GCC 12 warns falsely (-Wrestrict) on "." + string
+  hidden_name += target.filename().string();
+  hidden_name += ".tmp.";
+  hidden_name += std::to_string(::getpid());
+  const fs::path temporary = folder / hidden_name;
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out) return Error::io(target.string(), "cannot create " + temporary.string());
