@@ -222,7 +222,7 @@ Model build_model(std::uint64_t seed) {
   };
   const std::array<Spec, 3> specs = {{
       // L3 vertebral body, posterior half: its PTV reaches the front of the cauda equina.
-      {"L3", "bone", -4, 48.5, 97.5, 11, 9.5, 0.10, 0.05, 3, 30, 1.20, 3.6, {0.12, 0.08, 0.05}},
+      {"L3", "bone", -4, 50.5, 97.5, 11, 9.5, 0.10, 0.05, 3, 30, 1.20, 3.6, {0.12, 0.08, 0.05}},
       // Left external iliac node, medial to the psoas, a centimetre from a bowel loop; PTV < 1 cc.
       {"Node_L", "lymph_node", 60, -25, -22.5, 3.6, 5.0, 0.0, 0.05, 2, 24, 1.25, 4.5, {0.08, 0.05, 0.03}},
       // Right ischium.

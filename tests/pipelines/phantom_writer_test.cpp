@@ -111,6 +111,28 @@ TEST_F(PhantomWriterTest, DvhEngineVolumesMatchTheAnalyticTruth) {
     EXPECT_TRUE(checked.count(name)) << name;
 }
 
+TEST_F(PhantomWriterTest, Tg101VerdictsFromTheDoseGridAgreeWithTheExpectations) {
+  auto ss = read_rtstruct(*dir_ / "planning" / "rtstruct.dcm");
+  auto rd = read_rtdose(*dir_ / "planning" / "rtdose.dcm");
+  ASSERT_TRUE(ss && rd);
+  for (const auto& c : (*truth_)["constraints"]) {
+    const Structure* s = ss->find(c["structure"].get<std::string>());
+    ASSERT_NE(s, nullptr);
+    auto dvh = compute_dvh(*s, rd->dose);
+    ASSERT_TRUE(dvh) << dvh.error().message();
+    const std::string metric = c["metric"];
+    const double volume_cc = std::stod(metric.substr(1, metric.find("cc") - 1));
+    const auto d = dvh->dvh.dose_at_volume_cc(volume_cc);
+    ASSERT_TRUE(d.has_value()) << s->name << " " << metric;
+    const double limit = c["limit_gy"];
+    // The expectation samples the analytic dose; the engine interpolates the 4 mm grid, which flattens
+    // the peak next to the L3 PTV by a few percent. The generator keeps every expectation at least 10%
+    // of the limit away from it, so the two may differ by up to that much and must give the same verdict.
+    EXPECT_NEAR(*d, c["expected_gy"].get<double>(), 0.1 * limit) << s->name << " " << metric;
+    EXPECT_EQ(*d < limit, c["expected_pass"].get<bool>()) << s->name << " " << metric << " " << *d;
+  }
+}
+
 TEST_F(PhantomWriterTest, PlanDoseAndStructuresReferenceEachOther) {
   auto ss = read_rtstruct(*dir_ / "planning" / "rtstruct.dcm");
   auto rp = read_rtplan(*dir_ / "planning" / "rtplan.dcm");
