@@ -225,6 +225,9 @@ MetricResult evaluate(const Metric& metric, const Dvh& dvh, std::optional<double
     }
   };
   auto too_large = [&](double volume_cc) {
+    if (dvh.total_volume_cc() < volume_cc * (1.0 - kVolumeRoundOff))
+      return "needs " + format_number(volume_cc) + " cc but the structure is only " +
+             format_number(dvh.total_volume_cc()) + " cc";
     return "needs " + format_number(volume_cc) + " cc but only " + format_number(covered_cc) +
            " cc of the structure is inside the dose grid";
   };

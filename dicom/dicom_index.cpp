@@ -178,6 +178,23 @@ std::vector<PlanBundle> find_plans(const DicomIndex& index) {
     if (linked) continue;
     PlanBundle* b = nullptr;
     if (d.referenced_plan_uids.empty()) {
+      // Some exporters omit ReferencedRTPlanSequence: a dose in the frame of reference of exactly one
+      // plan that has no dose of its own belongs to that plan.
+      std::vector<PlanBundle*> candidates;
+      for (auto& p : bundles) {
+        const std::string& plan_for = p.rtstruct ? p.rtstruct->frame_of_reference_uid : p.rtplan->frame_of_reference_uid;
+        if (p.rtdoses.empty() && !plan_for.empty() && plan_for == d.frame_of_reference_uid) candidates.push_back(&p);
+      }
+      if (candidates.size() == 1) {
+        PlanBundle& p = *candidates.front();
+        p.rtdoses.push_back(d);
+        p.problems.erase(std::remove_if(p.problems.begin(), p.problems.end(),
+                                        [](const std::string& m) { return m.rfind("no RTDOSE references plan", 0) == 0; }),
+                         p.problems.end());
+        p.problems.push_back(fmt::format("RTDOSE {} references no plan; linked to plan {}, the only plan without a "
+                                         "dose in its frame of reference", name_of(d), name_of(*p.rtplan)));
+        continue;
+      }
       unreferenced.emplace_back();
       b = &unreferenced.back();
       b->problems.push_back(fmt::format("RTDOSE {} references no plan", name_of(d)));

@@ -42,7 +42,8 @@ std::string format_dvh_table(const DvhReport& report) {
 
   std::size_t name_width = 9;
   for (const auto& s : report.structures) name_width = std::max(name_width, s.name.size());
-  out += fmt::format("{:>4}  {:<{}}  {:<8}  {:>8}", "ROI", "Structure", name_width, "Type", "Coverage");
+  out += fmt::format("{:>4}  {:<{}}  {:<8}  {:>8}  {:>6}", "ROI", "Structure", name_width, "Type", "Coverage",
+                     "Rx[Gy]");
   std::vector<std::size_t> widths;
   if (!report.structures.empty())
     for (const auto& m : report.structures.front().metrics) {
@@ -51,8 +52,9 @@ std::string format_dvh_table(const DvhReport& report) {
     }
   out += "\n";
   for (const auto& s : report.structures) {
-    out += fmt::format("{:>4}  {:<{}}  {:<8}  {:>7.1f}%", s.roi_number, s.name, name_width, s.interpreted_type,
-                       100 * s.coverage);
+    out += fmt::format("{:>4}  {:<{}}  {:<8}  {:>7.1f}%  {:>6}", s.roi_number, s.name, name_width,
+                       s.interpreted_type, 100 * s.coverage,
+                       s.prescription_gy ? fmt::format("{:g}", *s.prescription_gy) : std::string("-"));
     for (std::size_t m = 0; m < s.metrics.size(); ++m)
       out += fmt::format("  {:>{}}", number(s.metrics[m].value, decimals_for(s.metrics[m].key)), widths[m]);
     out += "\n";
@@ -85,6 +87,7 @@ std::string format_dvh_json(const DvhReport& report) {
     row["interpreted_type"] = s.interpreted_type;
     row["volume_cc"] = s.volume_cc;
     row["coverage"] = s.coverage;
+    row["prescription_gy"] = s.prescription_gy ? json(*s.prescription_gy) : json(nullptr);
     json metrics = json::object();
     for (const auto& m : s.metrics) metrics[m.key] = m.value ? json(*m.value) : json(nullptr);
     row["metrics"] = metrics;
@@ -111,13 +114,13 @@ std::string format_dvh_json(const DvhReport& report) {
 }
 
 std::string format_dvh_csv(const DvhReport& report) {
-  std::string out = "roi_number,name,interpreted_type,volume_cc,coverage";
+  std::string out = "roi_number,name,interpreted_type,volume_cc,coverage,prescription_gy";
   if (!report.structures.empty())
     for (const auto& m : report.structures.front().metrics) out += "," + csv_field(m.key);
   out += ",warnings\n";
   for (const auto& s : report.structures) {
-    out += fmt::format("{},{},{},{:.6f},{:.6f}", s.roi_number, csv_field(s.name), csv_field(s.interpreted_type),
-                       s.volume_cc, s.coverage);
+    out += fmt::format("{},{},{},{:.6f},{:.6f},{}", s.roi_number, csv_field(s.name), csv_field(s.interpreted_type),
+                       s.volume_cc, s.coverage, s.prescription_gy ? fmt::format("{:g}", *s.prescription_gy) : "");
     for (const auto& m : s.metrics) out += "," + (m.value ? fmt::format("{:.6f}", *m.value) : std::string());
     std::string joined;
     for (const auto& w : s.warnings) joined += (joined.empty() ? "" : "; ") + w;

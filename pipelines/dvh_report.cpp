@@ -112,9 +112,9 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
     for (const auto& r : plan->dose_references)
       if (r.target_prescription_gy) distinct.insert(*r.target_prescription_gy);
     if (distinct.size() > 1)
-      report.warnings.push_back(fmt::format("the plan has {} different target prescriptions; metrics relative to "
-                                            "the prescription use the largest, {:g} Gy (use --rx to choose)",
-                                            distinct.size(), *report.prescription_gy));
+      report.notes.push_back(fmt::format("the plan has {} different target prescriptions: each target referenced by "
+                                         "the RTPLAN uses its own, other structures the largest ({:g} Gy)",
+                                         distinct.size(), *report.prescription_gy));
   }
 
   if (dose->units == RtDose::Units::relative) {
@@ -163,8 +163,12 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
                                              "(--require-full-coverage)",
                                              s->roi_number, s->name, result->dvh.outside_volume_cc(),
                                              100 * (1 - row.coverage)));
+    row.prescription_gy = report.prescription_gy;
+    if (plan && !request.rx_gy)
+      for (const auto& r : plan->dose_references)
+        if (r.referenced_roi_number == s->roi_number && r.target_prescription_gy) row.prescription_gy = r.target_prescription_gy;
     for (const auto& metric : metrics) {
-      const MetricResult value = evaluate(metric, result->dvh, report.prescription_gy);
+      const MetricResult value = evaluate(metric, result->dvh, row.prescription_gy);
       row.metrics.push_back({metric.text(), value.value});
       if (!value.warning.empty()) row.warnings.push_back(metric.text() + ": " + value.warning);
     }

@@ -127,11 +127,12 @@ TEST(Metric, PrescriptionForms) {
   EXPECT_TRUE(absolute.warning.empty());
 }
 
-TEST(Metric, VolumeLargerThanCovered) {
+TEST(Metric, VolumeLargerThanTheStructure) {
+  // The whole 5 cc structure is covered: the warning says the structure itself is too small.
   for (const char* text : {"D6cc[Gy]", "DC5.5cc[Gy]"}) {
     const MetricResult result = evaluate(parse(text), uniform_10_20(), 20.0);
     EXPECT_FALSE(result.value.has_value()) << text;
-    EXPECT_NE(result.warning.find("inside the dose grid"), std::string::npos) << result.warning;
+    EXPECT_NE(result.warning.find("the structure is only 5 cc"), std::string::npos) << result.warning;
   }
 }
 
@@ -149,7 +150,9 @@ TEST(Metric, PartlyOutsideTheDoseGrid) {
   EXPECT_NEAR(*volume.value, 6.0, tol(6.0));
   EXPECT_TRUE(volume.warning.empty());
   // 5.5 cc exists in the structure but only 5 cc has dose: no D5.5cc.
-  EXPECT_FALSE(evaluate(parse("D5.5cc[Gy]"), dvh, 20.0).value.has_value());
+  const MetricResult d55 = evaluate(parse("D5.5cc[Gy]"), dvh, 20.0);
+  EXPECT_FALSE(d55.value.has_value());
+  EXPECT_NE(d55.warning.find("only 5 cc of the structure is inside the dose grid"), std::string::npos) << d55.warning;
 }
 
 TEST(Metric, EmptyDvh) {

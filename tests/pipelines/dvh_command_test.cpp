@@ -126,6 +126,36 @@ TEST(DvhCommand, CurvesAreCumulativeAndDifferentialInCcAndPercent) {
   EXPECT_NEAR(total, ptv["volume_cc"].get<double>(), 1e-6);
 }
 
+TEST(DvhCommand, EachTargetUsesItsOwnPrescriptionForRelativeMetrics) {
+  // Two targets in a uniform 27 Gy: PTV_A prescribed 30 Gy (V100% = 0), PTV_B 24 Gy (V100% = 100%);
+  // the unreferenced BODY uses the plan's largest, 30 Gy; --rx overrides all.
+  TempDir dir;
+  PatientStudy study;
+  const Solid a{Shape::sphere, 6, 12, {-20, 0, 0}}, b{Shape::sphere, 6, 12, {20, 0, 0}};
+  const Solid body{Shape::cylinder, 40, 24, {0, 0, 0}};
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(body, 2, 1, "BODY"));
+  set.structures.push_back(testing::contour_solid(a, 2, 2, "PTV_A"));
+  set.structures.push_back(testing::contour_solid(b, 2, 3, "PTV_B"));
+  auto rs = write_rtstruct(dir / "RS.dcm", study, set, {});
+  ASSERT_TRUE(rs);
+  PlanInfo plan;
+  plan.label = "TWO";
+  plan.fractions = 3;
+  plan.referenced_structure_set_uid = *rs;
+  plan.dose_references.push_back({1, "PTV_A", "VOLUME", "TARGET", 2, 30.0});
+  plan.dose_references.push_back({2, "PTV_B", "VOLUME", "TARGET", 3, 24.0});
+  ASSERT_TRUE(write_rtplan(dir / "RP.dcm", study, plan));
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", study, testing::make_dose_grid(body, DoseModel{Gradient::along_x, 27, 0, {}}, 3, 0)));
+  const json report = run_json({dir.path().string(), "--metrics", "V100%[%]"});
+  EXPECT_NEAR(structure_named(report, "PTV_A")["metrics"]["V100%[%]"].get<double>(), 0, 1e-9);
+  EXPECT_NEAR(structure_named(report, "PTV_B")["metrics"]["V100%[%]"].get<double>(), 100, 1e-9);
+  EXPECT_EQ(structure_named(report, "PTV_B")["prescription_gy"], 24.0);
+  EXPECT_EQ(structure_named(report, "BODY")["prescription_gy"], 30.0);
+  const json forced = run_json({dir.path().string(), "--metrics", "V100%[%]", "--rx", "20"});
+  EXPECT_NEAR(structure_named(forced, "PTV_A")["metrics"]["V100%[%]"].get<double>(), 100, 1e-9);
+}
+
 TEST(DvhCommand, DoseGridOrientationAndFrameOrderDoNotChangeTheResult) {
   // HFS, FFS, HFP and decubitus dose grids, decreasing and absolute GridFrameOffsetVector, 16-bit:
   // same physical dose samples, so the same metrics (within the 16-bit quantisation: 42 Gy / 65535).
@@ -170,7 +200,7 @@ TEST(DvhCommand, FolderModeFindsThePlanAndWritesCsvAtomically) {
   auto result = run_sbrtkit({"dvh", dir.path().string(), "--format", "csv", "-o", csv.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string text = testing::read_text(csv);
-  EXPECT_EQ(text.rfind("roi_number,name,interpreted_type,volume_cc,coverage,Volume[cc],Min[Gy]", 0), 0u) << text;
+  EXPECT_EQ(text.rfind("roi_number,name,interpreted_type,volume_cc,coverage,prescription_gy,Volume[cc],Min[Gy]", 0), 0u) << text;
   EXPECT_NE(text.find("PTV_L3"), std::string::npos);
   EXPECT_NE(text.find("BODY"), std::string::npos);
 }

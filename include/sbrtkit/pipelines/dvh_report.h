@@ -41,6 +41,9 @@ struct StructureReport {
   std::string interpreted_type;
   double volume_cc = 0;
   double coverage = 1;
+  /// Prescription its relative metrics (V100%, D95%[%]) use: --rx, else the RTPLAN's prescription for
+  /// this ROI (DoseReferenceSequence > ReferencedROINumber), else the plan's largest.
+  std::optional<double> prescription_gy;
   std::vector<MetricValue> metrics;
   double covered_volume_cc = 0;        // denominator of the % curves
   std::vector<Dvh::Point> cumulative;    // only with_curves: volume receiving >= dose
@@ -51,8 +54,8 @@ struct StructureReport {
 struct DvhReport {
   std::string rtstruct, rtdose;
   std::optional<std::string> rtplan;
-  std::optional<double> prescription_gy;
-  std::string prescription_source;  // "--rx", "RTPLAN", ""
+  std::optional<double> prescription_gy;  // plan level: --rx, else the RTPLAN's largest target Rx
+  std::string prescription_source;        // "--rx", "RTPLAN", ""
   std::vector<StructureReport> structures;
   std::vector<std::string> notes;     // what was chosen and why (plan selection, dose units)
   std::vector<std::string> warnings;  // report-level warnings
