@@ -27,6 +27,16 @@ constexpr const char* kSeriesTime = "(0008,0021/0031) SeriesDate/SeriesTime";
 constexpr double kMaxMidnightUptakeS = 12 * 3600.0;
 constexpr double kDay = 86400.0;
 
+// "'text'" (built with append: GCC 12 warns falsely on "'" + std::string(...) + "'").
+std::string quoted(std::string_view text) {
+  std::string q;
+  q.reserve(text.size() + 2);
+  q.push_back('\'');
+  q.append(text);
+  q.push_back('\'');
+  return q;
+}
+
 std::string fmt_double(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", v);
@@ -60,10 +70,10 @@ Expected<long> parse_date_days(std::string_view date) {
   for (char c : date)
     if (c != '.' && c != '-') d += c;  // legacy "YYYY.MM.DD" and ISO "YYYY-MM-DD"
   if (d.size() != 8 || !all_digits(d))
-    return Error::bad_value("", "date", "YYYYMMDD", "'" + std::string(date) + "'");
+    return Error::bad_value("", "date", "YYYYMMDD", quoted(date));
   const int y = to_int(d.substr(0, 4)), m = to_int(d.substr(4, 2)), day = to_int(d.substr(6, 2));
   if (m < 1 || m > 12 || day < 1 || day > 31)
-    return Error::bad_value("", "date", "a valid calendar date", "'" + std::string(date) + "'");
+    return Error::bad_value("", "date", "a valid calendar date", quoted(date));
   return days_from_civil(y, m, day);
 }
 
@@ -77,12 +87,12 @@ Expected<double> parse_time_seconds(std::string_view time) {
     t = t.substr(0, dot);
   }
   if ((t.size() != 2 && t.size() != 4 && t.size() != 6) || !all_digits(t) || !all_digits(fraction))
-    return Error::bad_value("", "time", "HHMMSS[.FFFFFF]", "'" + std::string(time) + "'");
+    return Error::bad_value("", "time", "HHMMSS[.FFFFFF]", quoted(time));
   const int h = to_int(t.substr(0, 2));
   const int m = t.size() >= 4 ? to_int(t.substr(2, 2)) : 0;
   const int s = t.size() >= 6 ? to_int(t.substr(4, 2)) : 0;
   if (h > 23 || m > 59 || s > 60)
-    return Error::bad_value("", "time", "a valid time of day", "'" + std::string(time) + "'");
+    return Error::bad_value("", "time", "a valid time of day", quoted(time));
   double frac = 0;
   if (!fraction.empty()) frac = std::stod("0." + fraction);
   return h * 3600.0 + m * 60.0 + s + frac;
@@ -202,7 +212,7 @@ Expected<double> dicom_datetime_seconds(std::string_view datetime) {
   std::string dt(datetime);
   if (auto tz = dt.find_first_of("+-&", 8); tz != std::string::npos) dt = dt.substr(0, tz);
   if (dt.size() < 12)
-    return Error::bad_value("", "date-time", "YYYYMMDDHHMM[SS[.FFFFFF]]", "'" + std::string(datetime) + "'");
+    return Error::bad_value("", "date-time", "YYYYMMDDHHMM[SS[.FFFFFF]]", quoted(datetime));
   auto d = parse_date_days(dt.substr(0, 8));
   if (!d) return d.error();
   auto t = parse_time_seconds(dt.substr(8));
@@ -218,7 +228,7 @@ Expected<double> james_lbm_kg(double weight_kg, double height_cm, std::string_vi
   else if (sex == "F")
     lbm = 1.07 * weight_kg - 148.0 * ratio * ratio;
   else
-    return Error::bad_value("", kSex, "M or F (SUL needs the sex; or --sex)", "'" + std::string(sex) + "'");
+    return Error::bad_value("", kSex, "M or F (SUL needs the sex; or --sex)", quoted(sex));
   // The James formula turns over (and goes negative) for very high BMI; such a mass is no mass.
   if (!(lbm > 0))
     return Error::bad_value("", kWeight, "a weight and height for which the James LBM is positive",
