@@ -1,0 +1,173 @@
+// Threshold segmentation of PET lesions: absolute / liver-based thresholds cut the whole image once;
+// the %-of-SUVmax rule is applied per local-maximum region, hottest first, each growing from its own
+// maximum voxel so that a hot lesion's threshold never decides a cooler one's extent.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "sbrtkit/lesion.h"
+
+namespace sbrtkit {
+namespace {
+
+std::string fmt(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+// Voxels of one label, ascending.
+std::vector<LesionVoxels> split_labels(const Components& c) {
+  std::vector<LesionVoxels> out(static_cast<std::size_t>(c.count));
+  for (std::size_t n = 0; n < c.labels.voxels.size(); ++n)
+    if (const auto l = c.labels.voxels[n]) {
+      out[l - 1].index.push_back(static_cast<std::int64_t>(n));
+      out[l - 1].weight.push_back(1.f);
+    }
+  return out;
+}
+
+std::int64_t argmax(const Volume<float>& suv, const LesionVoxels& v) {
+  std::int64_t best = v.index.front();
+  for (auto n : v.index)
+    if (suv.voxels[n] > suv.voxels[best]) best = n;  // strict: ties keep the lower index
+  return best;
+}
+
+// Voxels 26-connected to `seed` with SUV >= threshold, not excluded and not yet taken.
+// `seen` holds the number of the growth that last visited each voxel (one allocation for all seeds).
+LesionVoxels grow(const Volume<float>& suv, const MaskVolume* exclude, const std::vector<std::uint8_t>& taken,
+                  std::vector<std::uint32_t>& seen, std::uint32_t stamp, std::int64_t seed, double threshold) {
+  const auto& g = suv.geometry;
+  const std::int64_t nx = g.size()[0], ny = g.size()[1], nz = g.size()[2];
+  std::vector<std::int64_t> stack{seed}, found;
+  seen[seed] = stamp;
+  while (!stack.empty()) {
+    const std::int64_t n = stack.back();
+    stack.pop_back();
+    found.push_back(n);
+    const std::int64_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
+    for (std::int64_t dk = -1; dk <= 1; ++dk)
+      for (std::int64_t dj = -1; dj <= 1; ++dj)
+        for (std::int64_t di = -1; di <= 1; ++di) {
+          const std::int64_t a = i + di, b = j + dj, c = k + dk;
+          if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
+          const std::int64_t m = a + nx * (b + ny * c);
+          if (seen[m] == stamp || taken[m] || suv.voxels[m] < threshold || (exclude && exclude->voxels[m])) continue;
+          seen[m] = stamp;
+          stack.push_back(m);
+        }
+  }
+  std::sort(found.begin(), found.end());
+  return {found, std::vector<float>(found.size(), 1.f)};
+}
+
+}  // namespace
+
+LiverReference liver_reference(const Volume<float>& suv, const LesionVoxels& liver) {
+  double w = 0, s = 0, s2 = 0;
+  for (std::size_t n = 0; n < liver.index.size(); ++n) {
+    const double x = suv.voxels[liver.index[n]], q = liver.weight[n];
+    w += q;
+    s += q * x;
+    s2 += q * x * x;
+  }
+  LiverReference r;
+  if (w <= 0) return r;
+  r.mean_suv = s / w;
+  r.sd_suv = std::sqrt(std::max(0.0, s2 / w - r.mean_suv * r.mean_suv));
+  r.volume_cc = w * suv.geometry.voxel_volume_mm3() / 1000.0;
+  return r;
+}
+
+Expected<Segmentation> segment_lesions(const Volume<float>& suv, const MaskVolume* exclude,
+                                       const SegmentationOptions& o, std::optional<LiverReference> liver) {
+  const auto& g = suv.geometry;
+  if (exclude && !exclude->geometry.same_grid(g, 1e-3))
+    return Error::bad_argument("exclude mask", "the PET grid", "a different grid");
+  if (!(o.min_volume_cc >= 0)) return Error::bad_argument("--min-volume", "a volume >= 0 cc", fmt(o.min_volume_cc));
+  const double voxel_cc = g.voxel_volume_mm3() / 1000.0;
+  Segmentation out;
+  auto excluded = [&](std::size_t n) { return exclude && exclude->voxels[n]; };
+
+  // One global threshold: absolute or liver-based.
+  auto global = [&](double threshold) {
+    MaskVolume mask(g, 0);
+    for (std::size_t n = 0; n < suv.voxels.size(); ++n) mask.voxels[n] = suv.voxels[n] >= threshold && !excluded(n);
+    for (auto& v : split_labels(connected_components(mask))) {
+      out.lesions.push_back(std::move(v));
+      out.threshold_suv.push_back(threshold);
+    }
+  };
+
+  if (o.mode == ThresholdMode::absolute) {
+    if (!(o.absolute_suv > 0)) return Error::bad_argument("--threshold", "an SUV > 0", fmt(o.absolute_suv));
+    global(o.absolute_suv);
+    out.notes.push_back("absolute threshold SUV >= " + fmt(o.absolute_suv));
+  } else if (o.mode == ThresholdMode::liver) {
+    if (!liver || liver->volume_cc <= 0)
+      return Error::bad_argument("--liver-roi", "a liver reference region with volume", "none");
+    const double t = o.liver_factor * liver->mean_suv + o.liver_sd_factor * liver->sd_suv;
+    if (!(t > 0)) return Error::bad_argument("--liver-roi", "a liver SUV giving a positive threshold", fmt(t));
+    global(t);
+    out.notes.push_back("liver-based threshold " + fmt(o.liver_factor) + " x mean " + fmt(liver->mean_suv) + " + " +
+                        fmt(o.liver_sd_factor) + " x SD " + fmt(liver->sd_suv) + " = SUV " + fmt(t));
+  } else {
+    if (!(o.percent > 0 && o.percent <= 100))
+      return Error::bad_argument("--percent", "a percentage in (0, 100]", fmt(o.percent));
+    if (!(o.seed_suv > 0)) return Error::bad_argument("--seed-suv", "an SUV > 0", fmt(o.seed_suv));
+    MaskVolume seeds(g, 0);
+    for (std::size_t n = 0; n < suv.voxels.size(); ++n) seeds.voxels[n] = suv.voxels[n] >= o.seed_suv && !excluded(n);
+    auto regions = split_labels(connected_components(seeds));
+    std::vector<std::int64_t> peak(regions.size());
+    for (std::size_t r = 0; r < regions.size(); ++r) peak[r] = argmax(suv, regions[r]);
+    std::vector<std::size_t> order(regions.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return suv.voxels[peak[a]] > suv.voxels[peak[b]];
+    });
+    std::vector<std::uint8_t> taken(suv.voxels.size(), 0);
+    std::vector<std::uint32_t> seen(suv.voxels.size(), 0);
+    std::uint32_t stamp = 0;
+    for (std::size_t r : order) {
+      if (taken[peak[r]]) {
+        out.notes.push_back("a local maximum of SUV " + fmt(suv.voxels[peak[r]]) + " lies inside a hotter lesion");
+        continue;
+      }
+      const double t = o.percent / 100.0 * suv.voxels[peak[r]];
+      auto v = grow(suv, exclude, taken, seen, ++stamp, peak[r], t);
+      for (auto n : v.index) taken[n] = 1;
+      out.lesions.push_back(std::move(v));
+      out.threshold_suv.push_back(t);
+    }
+    out.notes.push_back(fmt(o.percent) + "% of each lesion's SUVmax, seeds at SUV >= " + fmt(o.seed_suv));
+  }
+
+  // Minimum volume, then the documented order: decreasing SUVmax, ties by first voxel.
+  std::vector<std::size_t> keep;
+  for (std::size_t l = 0; l < out.lesions.size(); ++l) {
+    if (double(out.lesions[l].index.size()) * voxel_cc < o.min_volume_cc)
+      ++out.rejected_small;
+    else
+      keep.push_back(l);
+  }
+  std::stable_sort(keep.begin(), keep.end(), [&](std::size_t a, std::size_t b) {
+    const std::int64_t pa = argmax(suv, out.lesions[a]), pb = argmax(suv, out.lesions[b]);
+    if (suv.voxels[pa] != suv.voxels[pb]) return suv.voxels[pa] > suv.voxels[pb];
+    return out.lesions[a].index.front() < out.lesions[b].index.front();
+  });
+  Segmentation sorted;
+  for (auto l : keep) {
+    sorted.lesions.push_back(std::move(out.lesions[l]));
+    sorted.threshold_suv.push_back(out.threshold_suv[l]);
+  }
+  sorted.rejected_small = out.rejected_small;
+  sorted.notes = std::move(out.notes);
+  if (sorted.rejected_small)
+    sorted.notes.push_back(std::to_string(sorted.rejected_small) + " region(s) below " + fmt(o.min_volume_cc) +
+                           " cc left out");
+  return sorted;
+}
+
+}  // namespace sbrtkit
