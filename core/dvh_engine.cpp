@@ -21,6 +21,7 @@ constexpr double kFixedPerMm3 = 4294967296.0;
 /// What one (plane, sub-slab) task contributes besides its histogram.
 struct TaskResult {
   double weighted_dose_sum = 0;  // sum of weight_mm3 * dose_gy
+  double moment_u = 0, moment_v = 0, moment_w = 0, moment_mm3 = 0;  // for the centroid, in the stack frame
   std::int64_t outside_fixed = 0;
   double min_gy = std::numeric_limits<double>::infinity();
   double max_gy = -std::numeric_limits<double>::infinity();
@@ -33,18 +34,28 @@ class HistogramVisitor {
       : histogram_(histogram), result_(result), inverse_bin_(1.0 / bin_width_gy),
         max_bin_(double(histogram.size() - 1)) {}
 
-  void volume_sample(double, double, double, double dose, double weight_mm3) {
+  void volume_sample(double u, double v, double w, double dose, double weight_mm3) {
     result_.weighted_dose_sum += weight_mm3 * dose;
+    add_moment(u, v, w, weight_mm3);
     boundary_dose(dose);
     histogram_[std::size_t(std::min(dose * inverse_bin_, max_bin_))] += fixed(weight_mm3);
   }
-  void outside_sample(double, double, double, double weight_mm3) { result_.outside_fixed += fixed(weight_mm3); }
+  void outside_sample(double u, double v, double w, double weight_mm3) {
+    result_.outside_fixed += fixed(weight_mm3);
+    add_moment(u, v, w, weight_mm3);
+  }
   void boundary_dose(double dose) {
     result_.min_gy = std::min(result_.min_gy, dose);
     result_.max_gy = std::max(result_.max_gy, dose);
   }
 
  private:
+  void add_moment(double u, double v, double w, double weight_mm3) {
+    result_.moment_u += weight_mm3 * u;
+    result_.moment_v += weight_mm3 * v;
+    result_.moment_w += weight_mm3 * w;
+    result_.moment_mm3 += weight_mm3;
+  }
   // Samples of one interval share a weight: convert it once.
   std::int64_t fixed(double mm3) {
     if (mm3 != last_mm3_) {
@@ -122,6 +133,10 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& 
   TaskResult total;
   for (const auto& r : results) {
     total.weighted_dose_sum += r.weighted_dose_sum;
+    total.moment_u += r.moment_u;
+    total.moment_v += r.moment_v;
+    total.moment_w += r.moment_w;
+    total.moment_mm3 += r.moment_mm3;
     total.outside_fixed += r.outside_fixed;
     total.min_gy = std::min(total.min_gy, r.min_gy);
     total.max_gy = std::max(total.max_gy, r.max_gy);
@@ -136,6 +151,9 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& 
   const double mean_gy = covered_mm3 > 0 ? total.weighted_dose_sum / covered_mm3 : 0.0;
   if (covered_mm3 <= 0) total.min_gy = total.max_gy = 0;
   out.dvh = Dvh(options.bin_width_gy, std::move(bin_mm3), outside_mm3, total.min_gy, total.max_gy, mean_gy);
+  if (total.moment_mm3 > 0)
+    out.centroid = stack->to_patient(total.moment_u / total.moment_mm3, total.moment_v / total.moment_mm3,
+                                     total.moment_w / total.moment_mm3);
   if (outside_mm3 > 0) {
     const double fraction = outside_mm3 / (outside_mm3 + covered_mm3);
     char buffer[160];

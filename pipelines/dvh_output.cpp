@@ -88,6 +88,7 @@ std::string format_dvh_json(const DvhReport& report) {
     row["volume_cc"] = s.volume_cc;
     row["coverage"] = s.coverage;
     row["prescription_gy"] = s.prescription_gy ? json(*s.prescription_gy) : json(nullptr);
+    row["prescription_source"] = s.prescription_source;
     json metrics = json::object();
     for (const auto& m : s.metrics) metrics[m.key] = m.value ? json(*m.value) : json(nullptr);
     row["metrics"] = metrics;

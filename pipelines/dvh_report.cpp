@@ -12,6 +12,7 @@
 #include "sbrtkit/dicom/rtplan.h"
 #include "sbrtkit/dicom/rtstruct.h"
 #include "sbrtkit/metric.h"
+#include "sbrtkit/prescription.h"
 
 namespace sbrtkit {
 namespace {
@@ -112,8 +113,9 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
     for (const auto& r : plan->dose_references)
       if (r.target_prescription_gy) distinct.insert(*r.target_prescription_gy);
     if (distinct.size() > 1)
-      report.notes.push_back(fmt::format("the plan has {} different target prescriptions: each target referenced by "
-                                         "the RTPLAN uses its own, other structures the largest ({:g} Gy)",
+      report.notes.push_back(fmt::format("the plan has {} different target prescriptions: each target uses its own, "
+                                         "a GTV/CTV/ITV that of the target containing it, other structures the "
+                                         "largest ({:g} Gy)",
                                          distinct.size(), *report.prescription_gy));
   }
 
@@ -146,6 +148,7 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
     }
   }
 
+  const PrescriptionResolver prescriptions(*structures, plan ? &*plan : nullptr, request.rx_gy);
   const DoseField field(dose->dose);
   for (const Structure* s : selected) {
     auto result = compute_dvh(*s, field, engine);
@@ -163,10 +166,9 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
                                              "(--require-full-coverage)",
                                              s->roi_number, s->name, result->dvh.outside_volume_cc(),
                                              100 * (1 - row.coverage)));
-    row.prescription_gy = report.prescription_gy;
-    if (plan && !request.rx_gy)
-      for (const auto& r : plan->dose_references)
-        if (r.referenced_roi_number == s->roi_number && r.target_prescription_gy) row.prescription_gy = r.target_prescription_gy;
+    const PrescriptionChoice rx = prescriptions.for_structure(*s, result->centroid);
+    row.prescription_gy = rx.prescription_gy;
+    row.prescription_source = rx.source;
     for (const auto& metric : metrics) {
       const MetricResult value = evaluate(metric, result->dvh, row.prescription_gy);
       row.metrics.push_back({metric.text(), value.value});

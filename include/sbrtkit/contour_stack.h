@@ -44,6 +44,9 @@ struct ContourStack {
   /// Sum over planes of |loop area| x slab thickness: an upper bound of the volume used to size the
   /// sampling (exact when loops do not overlap and holes are counted; good enough for step choice).
   double nominal_volume_mm3() const;
+  /// True when p lies in the solid the stack stands for: inside the slab of a plane and inside that
+  /// plane's loops by the even-odd rule.
+  bool contains(PatientPoint p) const;
 };
 
 /// Tolerance for planarity (mm): coordinates exported with two decimals are off by up to 0.005 mm,

@@ -37,6 +37,8 @@ struct DvhOptions {
 
 struct StructureDvh {
   Dvh dvh;
+  /// Volume-weighted centroid of the whole structure (inside and outside the dose grid), patient mm.
+  PatientPoint centroid;
   std::vector<std::string> warnings;  // e.g. open contours ignored, part outside the dose grid
 };
 

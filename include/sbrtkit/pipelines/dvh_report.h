@@ -41,9 +41,10 @@ struct StructureReport {
   std::string interpreted_type;
   double volume_cc = 0;
   double coverage = 1;
-  /// Prescription its relative metrics (V100%, D95%[%]) use: --rx, else the RTPLAN's prescription for
-  /// this ROI (DoseReferenceSequence > ReferencedROINumber), else the plan's largest.
+  /// Prescription its relative metrics (V100%, D95%[%]) use (PrescriptionResolver): --rx, else the
+  /// RTPLAN's prescription for this ROI, else that of the target containing a GTV, else the largest.
   std::optional<double> prescription_gy;
+  std::string prescription_source;  // see PrescriptionResolver
   std::vector<MetricValue> metrics;
   double covered_volume_cc = 0;        // denominator of the % curves
   std::vector<Dvh::Point> cumulative;    // only with_curves: volume receiving >= dose
