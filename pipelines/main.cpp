@@ -1,9 +1,12 @@
 // sbrtkit command-line entry point: registers the subcommands and maps outcomes to exit codes.
 #include <CLI/CLI.hpp>
 
+#include "check_command.h"
 #include "cli_common.h"
 #include "dvh_command.h"
 #include "phantom_command.h"
+#include "protocols_command.h"
+#include "qa_command.h"
 #include "sbrtkit/version.h"
 
 int main(int argc, char** argv) {
@@ -13,6 +16,9 @@ int main(int argc, char** argv) {
   int exit_code = sbrtkit::cli::kExitOk;
   sbrtkit::cli::add_dvh_command(app, exit_code);
   sbrtkit::cli::add_phantom_command(app, exit_code);
+  sbrtkit::cli::add_qa_command(app, exit_code);
+  sbrtkit::cli::add_check_command(app, exit_code);
+  sbrtkit::cli::add_protocols_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

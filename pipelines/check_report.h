@@ -1,0 +1,32 @@
+#pragma once
+/// `sbrtkit check`: a plan against a protocol. The use case loads the plan (plan_inputs.h) and the
+/// protocol (protocol_loader.h), calls the core evaluation and renders the result; the JSON schema is
+/// documented in docs/check-json.md.
+
+#include <optional>
+#include <string>
+
+#include "plan_inputs.h"
+#include "sbrtkit/expected.h"
+#include "sbrtkit/protocol.h"
+
+namespace sbrtkit {
+
+struct CheckRequest {
+  PlanInputRequest plan;
+  std::string protocol;  // bundled id or file
+};
+
+struct CheckResult {
+  PlanInputs inputs;  // (dose and structures kept for callers that need them)
+  Protocol protocol;
+  ComplianceReport report;
+};
+
+Expected<CheckResult> run_check(const CheckRequest& request);
+
+std::string format_check_table(const CheckResult& result);
+std::string format_check_json(const CheckResult& result);
+std::string format_check_csv(const CheckResult& result);
+
+}  // namespace sbrtkit
