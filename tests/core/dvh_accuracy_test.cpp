@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -61,6 +62,7 @@ std::vector<Endpoint> endpoints(const StructureDvh& result, const std::vector<do
   };
 }
 
+// SBRTKIT_VERBOSE_SWEEP=1 lists every endpoint beyond 1% instead of 3%.
 TEST(DvhAccuracy, NelmsSweepMeetsTheTargets) {
   const PatientPoint centre{3.3, -7.1, 12.4};
   int total = 0, within_1 = 0, within_3 = 0;
@@ -87,7 +89,7 @@ TEST(DvhAccuracy, NelmsSweepMeetsTheTargets) {
               w.first += err > 0.01;
               w.second = std::max(w.second, err);
               if (shape == Shape::cylinder) worst_cylinder = std::max(worst_cylinder, err);
-              if (err > 0.03)
+              if (err > (std::getenv("SBRTKIT_VERBOSE_SWEEP") ? 0.01 : 0.03))
                 std::printf("  beyond 3%%: %s %s contours %.1f mm grid %.0f mm shift %.1f %s truth %.4f got %.4f\n",
                             to_string(shape).c_str(), to_string(gradient).c_str(), contour_mm, grid_mm, shift,
                             e.label.c_str(), e.truth, e.measured);
