@@ -4,6 +4,7 @@
 #include "check_command.h"
 #include "cli_common.h"
 #include "dvh_command.h"
+#include "lesions_command.h"
 #include "phantom_command.h"
 #include "protocols_command.h"
 #include "qa_command.h"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_qa_command(app, exit_code);
   sbrtkit::cli::add_check_command(app, exit_code);
   sbrtkit::cli::add_protocols_command(app, exit_code);
+  sbrtkit::cli::add_lesions_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,86 @@
+#pragma once
+/// `sbrtkit lesions`: per-lesion PET uptake and planned dose in one table. Lesions come from RTSTRUCT
+/// ROIs (name pattern / interpreted type) and/or are segmented on the PET. Everything PET is measured on
+/// the native PET grid (no resampling, so SUVmax is a voxel value); the PET frame is mapped rigidly into
+/// the planning frame, which places centroids (reported in planning coordinates), carries ROIs onto the
+/// PET grid and lesion voxels onto the dose grid.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sbrtkit/expected.h"
+#include "sbrtkit/lesion.h"
+#include "sbrtkit/registration.h"
+#include "sbrtkit/suv.h"
+
+namespace sbrtkit {
+
+struct LesionsRequest {
+  std::filesystem::path plan_dir;
+  std::optional<std::string> plan_uid;
+  std::filesystem::path pet_dir;
+  std::optional<std::filesystem::path> pet_ct_dir;  // CT of the PET study, for rigid registration
+  /// "auto" (same FoR -> direct; a Spatial Registration in the plan/PET folders -> it; else rigid),
+  /// "none", "rigid", or the path of a Spatial Registration file.
+  std::string registration = "auto";
+  RigidRegistrationOptions registration_options;
+  /// ROI lesions: comma-separated name globs ('*', '?', case-insensitive) or "type:GTV".
+  std::string rois;
+  std::optional<ThresholdMode> segment;  // PET segmentation, when asked
+  SegmentationOptions segmentation;
+  std::string exclude_rois;  // physiological uptake masks, same syntax as rois
+  std::string liver_roi = "Liver";
+  SuvOverrides suv_overrides;
+  SuvType suv_type = SuvType::body_weight;
+  double mtv_percent = 41;  // ROI lesions: MTV threshold in % of their SUVmax
+  std::optional<double> alpha_beta_gy;
+};
+
+struct LesionDose {
+  std::optional<double> mean_gy, min_gy, max_gy, d98_gy, d95_gy, d50_gy, d2_gy, d0_03cc_gy, v100_pct;
+  std::optional<double> bed_d95_gy, eqd2_d95_gy, eqd2_mean_gy;
+  double outside_dose_grid_cc = 0;
+};
+
+struct LesionRow {
+  int id = 0;
+  std::string source;  // "PET" or "RTSTRUCT"
+  std::string name;    // ROI name, or "PET_<id>"
+  LesionUptake uptake;
+  PatientPoint centroid_planning;
+  PatientPoint suv_peak_planning;  // centre of the SUVpeak sphere
+  double threshold_suv = 0;
+  std::string covering_ptv;
+  std::optional<double> ptv_distance_mm;  // signed: negative inside the PTV
+  std::optional<double> prescription_gy;
+  std::optional<int> fractions;
+  LesionDose dose;
+  std::vector<std::string> warnings;
+  LesionVoxels voxels;  // on the PET grid (for the label map and SEG)
+};
+
+struct LesionsReport {
+  std::string plan_uid, rtstruct, rtdose, rtplan;
+  std::string pet_series_uid, pet_frame_of_reference_uid;
+  std::vector<std::string> pet_sop_instance_uids;  // slice order
+  std::vector<std::filesystem::path> pet_files;     // slice order
+  ImageGeometry pet_grid;
+  SuvCalibration suv;
+  FrameMapping mapping;
+  std::vector<LesionRow> lesions;
+  std::vector<std::string> notes, warnings;
+};
+
+Expected<LesionsReport> run_lesions(const LesionsRequest& request);
+
+/// Tables: one row per lesion. CSV has a header line; JSON holds the calibration, mapping and notes too.
+std::string format_lesions_csv(const LesionsReport& report);
+std::string format_lesions_json(const LesionsReport& report);
+
+/// Label map of the lesions on the PET grid (label = lesion id, voxels with weight >= 0.5), NRRD
+/// (raw, little endian, unsigned short, LPS space directions and origin).
+Status write_label_map_nrrd(const std::filesystem::path& file, const LesionsReport& report);
+
+}  // namespace sbrtkit

@@ -1,0 +1,110 @@
+// CSV and JSON tables of `sbrtkit lesions`.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sbrtkit/pipelines/lesions_report.h"
+
+namespace sbrtkit {
+namespace {
+
+std::string num(std::optional<double> v, int digits = 4) {
+  return v ? fmt::format("{:.{}f}", *v, digits) : std::string();
+}
+std::string csv_text(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+nlohmann::json opt(std::optional<double> v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+nlohmann::json point(PatientPoint p) { return {p.x, p.y, p.z}; }
+
+}  // namespace
+
+std::string format_lesions_csv(const LesionsReport& rep) {
+  std::string out =
+      "id,source,name,volume_cc,centroid_x_mm,centroid_y_mm,centroid_z_mm,longest_diameter_mm,suv_max,suv_peak,"
+      "suv_mean,mtv_cc,tlg,threshold_suv,covering_ptv,ptv_distance_mm,rx_gy,dose_mean_gy,dose_min_gy,dose_max_gy,"
+      "d98_gy,d95_gy,d50_gy,d2_gy,d0.03cc_gy,v100_pct,bed_d95_gy,eqd2_d95_gy,eqd2_mean_gy,warnings\n";
+  for (const auto& l : rep.lesions) {
+    const auto& u = l.uptake;
+    const auto& d = l.dose;
+    std::string warnings;
+    for (const auto& w : l.warnings) warnings += (warnings.empty() ? "" : "; ") + w;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                       l.id, l.source, csv_text(l.name), num(u.volume_cc), num(l.centroid_planning.x, 2),
+                       num(l.centroid_planning.y, 2), num(l.centroid_planning.z, 2), num(u.longest_diameter_mm, 2),
+                       num(u.suv_max), num(u.suv_peak.suv), num(u.suv_mean), num(u.mtv_cc), num(u.tlg),
+                       num(l.threshold_suv), csv_text(l.covering_ptv), num(l.ptv_distance_mm, 2),
+                       num(l.prescription_gy, 2), num(d.mean_gy, 3), num(d.min_gy, 3), num(d.max_gy, 3),
+                       num(d.d98_gy, 3), num(d.d95_gy, 3), num(d.d50_gy, 3), num(d.d2_gy, 3), num(d.d0_03cc_gy, 3),
+                       num(d.v100_pct, 2), num(d.bed_d95_gy, 3), num(d.eqd2_d95_gy, 3), num(d.eqd2_mean_gy, 3),
+                       csv_text(warnings));
+  }
+  return out;
+}
+
+std::string format_lesions_json(const LesionsReport& rep) {
+  nlohmann::json j;
+  j["plan"] = {{"plan_uid", rep.plan_uid}, {"rtstruct", rep.rtstruct}, {"rtdose", rep.rtdose}, {"rtplan", rep.rtplan}};
+  j["pet"] = {{"series_instance_uid", rep.pet_series_uid}, {"frame_of_reference_uid", rep.pet_frame_of_reference_uid}};
+  const auto& c = rep.suv;
+  j["suv"] = {{"type", c.type == SuvType::body_weight ? "SUVbw" : "SUL (James)"},
+              {"units", c.units},
+              {"factor_per_unit", c.factor},
+              {"uptake_s", opt(c.uptake_s)},
+              {"decayed_dose_bq", opt(c.decayed_dose_bq)},
+              {"mass_kg", opt(c.mass_kg)},
+              {"notes", c.notes}};
+  const auto& m = rep.mapping;
+  j["frame_mapping"] = {{"method", m.method},
+                        {"pet_to_planning_rotation", m.to_planning.rotation},
+                        {"pet_to_planning_translation_mm",
+                         {m.to_planning.translation_mm.x, m.to_planning.translation_mm.y, m.to_planning.translation_mm.z}},
+                        {"rotation_deg", m.to_planning.angle_deg()},
+                        {"metric_value", opt(m.metric_value)},
+                        {"landmark_residual_mm", opt(m.landmark_residual_mm)},
+                        {"notes", m.notes}};
+  j["lesions"] = nlohmann::json::array();
+  for (const auto& l : rep.lesions) {
+    const auto& u = l.uptake;
+    const auto& d = l.dose;
+    j["lesions"].push_back({{"id", l.id},
+                            {"source", l.source},
+                            {"name", l.name},
+                            {"volume_cc", u.volume_cc},
+                            {"centroid_mm", point(l.centroid_planning)},
+                            {"longest_diameter_mm", u.longest_diameter_mm},
+                            {"suv_max", u.suv_max},
+                            {"suv_peak", u.suv_peak.suv},
+                            {"suv_peak_centre_mm", point(l.suv_peak_planning)},
+                            {"suv_mean", u.suv_mean},
+                            {"mtv_cc", u.mtv_cc},
+                            {"tlg", u.tlg},
+                            {"threshold_suv", l.threshold_suv},
+                            {"covering_ptv", l.covering_ptv},
+                            {"ptv_distance_mm", opt(l.ptv_distance_mm)},
+                            {"prescription_gy", opt(l.prescription_gy)},
+                            {"dose",
+                             {{"Mean[Gy]", opt(d.mean_gy)},
+                              {"Min[Gy]", opt(d.min_gy)},
+                              {"Max[Gy]", opt(d.max_gy)},
+                              {"D98%[Gy]", opt(d.d98_gy)},
+                              {"D95%[Gy]", opt(d.d95_gy)},
+                              {"D50%[Gy]", opt(d.d50_gy)},
+                              {"D2%[Gy]", opt(d.d2_gy)},
+                              {"D0.03cc[Gy]", opt(d.d0_03cc_gy)},
+                              {"V100%[%]", opt(d.v100_pct)},
+                              {"BED(D95%)[Gy]", opt(d.bed_d95_gy)},
+                              {"EQD2(D95%)[Gy]", opt(d.eqd2_d95_gy)},
+                              {"EQD2 mean[Gy]", opt(d.eqd2_mean_gy)},
+                              {"outside_dose_grid_cc", d.outside_dose_grid_cc}}},
+                            {"warnings", l.warnings}});
+  }
+  j["notes"] = rep.notes;
+  j["warnings"] = rep.warnings;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace sbrtkit
