@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "sbrtkit/contour_stack.h"
@@ -89,6 +90,18 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseVolume&
   return compute_dvh(structure, DoseField(dose_gy), options);
 }
 
+std::vector<Expected<StructureDvh>> compute_dvhs(const std::vector<const Structure*>& structures,
+                                                 const DoseField& dose, const DvhOptions& options) {
+  std::vector<std::optional<Expected<StructureDvh>>> slots(structures.size());
+#pragma omp parallel for schedule(dynamic, 1) if (structures.size() > 1)
+  for (std::int64_t i = 0; i < std::int64_t(structures.size()); ++i)
+    slots[std::size_t(i)] = compute_dvh(*structures[std::size_t(i)], dose, options);
+  std::vector<Expected<StructureDvh>> out;
+  out.reserve(structures.size());
+  for (auto& slot : slots) out.push_back(std::move(*slot));
+  return out;
+}
+
 Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& dose, const DvhOptions& options) {
   auto stack = build_contour_stack(structure, options.end_cap, options.single_plane_thickness_mm);
   if (!stack) return stack.error();
@@ -117,7 +130,8 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& 
   const auto bin_count = std::size_t(std::ceil(dose.max_gy() / options.bin_width_gy)) + 2;
   std::vector<std::int64_t> histogram(bin_count, 0);
   std::vector<TaskResult> results(tasks.size());
-#pragma omp parallel
+  // Callers that already run structures in parallel (run_dvh) get a serial kernel here.
+#pragma omp parallel if (!omp_in_parallel())
   {
     std::vector<std::int64_t> local(bin_count, 0);
 #pragma omp for schedule(dynamic, 1)

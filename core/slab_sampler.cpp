@@ -1,5 +1,7 @@
 #include "slab_sampler.h"
 
+#include <cmath>
+
 namespace sbrtkit::detail {
 
 double choose_step_mm(const ContourStack& stack, const ImageGeometry& dose_grid, const DvhOptions& options) {
@@ -12,6 +14,10 @@ double choose_step_mm(const ContourStack& stack, const ImageGeometry& dose_grid,
 SlabSampler::SlabSampler(const ContourStack& stack, const DoseVolume& dose, double step_mm)
     : stack_(stack), sampler_(dose), geometry_(dose.geometry), step_mm_(step_mm) {
   du_ = geometry_.index_delta(stack.u_axis);
+  // Plane normals from contour coordinates carry ~1e-17 of noise: compare with a tolerance.
+  const double d[3] = {std::abs(du_.i), std::abs(du_.j), std::abs(du_.k)};
+  for (int a = 0; a < 3; ++a)
+    if (d[a] > 1e-12 && d[(a + 1) % 3] < 1e-12 && d[(a + 2) % 3] < 1e-12) line_axis_ = a;
   for (std::size_t p = 0; p < stack.planes.size(); ++p) {
     rows_.emplace_back(stack.planes[p]);
     const int sub_slabs = sub_slab_count(stack.planes[p]);

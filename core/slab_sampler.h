@@ -53,6 +53,7 @@ class SlabSampler {
   int sub_slab_count(const ContourPlane& plane) const {
     return std::max(1, int(std::ceil(plane.thickness_mm() / step_mm_ - 1e-9)));
   }
+  static double component(const IndexPoint& p, int axis) { return axis == 0 ? p.i : axis == 1 ? p.j : p.k; }
   bool dose_at(const IndexPoint& row_start, double u, double& dose) const {
     return sampler_.sample(row_start.i + u * du_.i, row_start.j + u * du_.j, row_start.k + u * du_.k, dose);
   }
@@ -75,6 +76,7 @@ class SlabSampler {
   const ImageGeometry& geometry_;
   double step_mm_;
   IndexPoint du_;
+  int line_axis_ = -1;  // the only dose-grid axis along which rows advance, -1 for oblique rows
   std::vector<RowIntersector> rows_;
   std::vector<SlabTask> tasks_;
 };
@@ -108,13 +110,30 @@ void SlabSampler::run(std::size_t task_index, Visitor& visitor) const {
       const bool single = count <= 0;
       if (single) count = 1;
       const double weight_mm3 = (iv.end - iv.begin) * s_v * t / double(count);
-      for (std::int64_t n = 0; n < count; ++n) {
-        const double u = single ? 0.5 * (iv.begin + iv.end) : (first + double(n) + u_offset) * step_mm_;
-        double dose;
-        if (dose_at(row_start, u, dose))
+      auto visit = [&](double u, bool inside, double dose) {
+        if (inside)
           visitor.volume_sample(u, v, w, dose, weight_mm3);
         else
           visitor.outside_sample(u, v, w, weight_mm3);
+      };
+      if (line_axis_ >= 0) {
+        // Rows parallel to a dose-grid axis (the usual case): interpolate along the row only.
+        const double a = component(row_start, line_axis_), da = component(du_, line_axis_);
+        TrilinearSampler::Line line(sampler_, line_axis_, component(row_start, (line_axis_ + 1) % 3),
+                                    component(row_start, (line_axis_ + 2) % 3));
+        for (std::int64_t n = 0; n < count; ++n) {
+          const double u = single ? 0.5 * (iv.begin + iv.end) : (first + double(n) + u_offset) * step_mm_;
+          double dose = 0;
+          const bool inside = line.sample(a + u * da, dose);
+          visit(u, inside, dose);
+        }
+      } else {
+        for (std::int64_t n = 0; n < count; ++n) {
+          const double u = single ? 0.5 * (iv.begin + iv.end) : (first + double(n) + u_offset) * step_mm_;
+          double dose = 0;
+          const bool inside = dose_at(row_start, u, dose);
+          visit(u, inside, dose);
+        }
       }
       // The extremes of dose sit on the boundary: evaluate the interval ends without weight.
       visit_boundary(row_start, iv, visitor);

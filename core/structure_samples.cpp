@@ -40,7 +40,7 @@ Expected<StructureSamples> sample_structure(const Structure& structure, const Do
   const detail::SlabSampler sampler(*stack, dose_gy, detail::choose_step_mm(*stack, dose_gy.geometry, options));
   out.sample_step_mm = sampler.step_mm();
   std::vector<CollectVisitor> parts(sampler.tasks().size(), CollectVisitor{*stack, {}});
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel())
   for (std::int64_t t = 0; t < std::int64_t(parts.size()); ++t) sampler.run(std::size_t(t), parts[std::size_t(t)]);
 
   std::size_t total = 0;

@@ -103,6 +103,13 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
     report.warnings.push_back("the RTDOSE references plan " + dose->referenced_plan_uid + ", not the given RTPLAN " +
                               plan->sop_instance_uid);
 
+  // A dose that is not the whole plan's physical dose changes what every number means: say so.
+  if (dose->dose_type == "ERROR")
+    report.warnings.push_back("DoseType ERROR: the grid holds a dose uncertainty, not a dose");
+  if (!dose->summation_type.empty() && dose->summation_type != "PLAN")
+    report.warnings.push_back("DoseSummationType " + dose->summation_type +
+                              ": this is not the whole plan's dose (PLAN); metrics describe that part only");
+
   if (request.rx_gy) {
     report.prescription_gy = request.rx_gy;
     report.prescription_source = "--rx";
@@ -150,8 +157,10 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
 
   const PrescriptionResolver prescriptions(*structures, plan ? &*plan : nullptr, request.rx_gy);
   const DoseField field(dose->dose);
-  for (const Structure* s : selected) {
-    auto result = compute_dvh(*s, field, engine);
+  auto dvhs = compute_dvhs(selected, field, engine);
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const Structure* s = selected[i];
+    auto& result = dvhs[i];
     if (!result) return Error(result.error()).with_context(files->rtstruct.string());
     StructureReport row;
     row.roi_number = s->roi_number;

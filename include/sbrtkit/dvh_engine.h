@@ -58,6 +58,11 @@ class DoseField {
 /// non-finite coordinates. An empty structure gives an empty Dvh and a warning, not an error.
 Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& dose,
                                    const DvhOptions& options = {});
+/// DVHs of several structures on one dose grid, in the order given. Structures are spread over the
+/// threads (each kernel then runs serially): many small parallel regions cost more in barriers and
+/// per-thread histograms than they gain. One structure alone keeps the parallel kernel.
+std::vector<Expected<StructureDvh>> compute_dvhs(const std::vector<const Structure*>& structures,
+                                                 const DoseField& dose, const DvhOptions& options = {});
 /// Convenience for a single structure; prepare a DoseField when computing several.
 Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseVolume& dose_gy,
                                    const DvhOptions& options = {});

@@ -156,6 +156,16 @@ TEST(DvhCommand, EachTargetUsesItsOwnPrescriptionForRelativeMetrics) {
   EXPECT_NEAR(structure_named(forced, "PTV_A")["metrics"]["V100%[%]"].get<double>(), 100, 1e-9);
 }
 
+TEST(DvhCommand, APerFractionDoseIsFlagged) {
+  TempDir dir;
+  RtDoseWriteOptions fraction;
+  fraction.summation_type = "FRACTION";
+  const PlanFiles f = write_sphere_plan(dir.path(), fraction);
+  const json report = run_json({"--rtstruct", f.rtstruct, "--rtdose", f.rtdose, "--roi", "PTV_L3"});
+  ASSERT_EQ(report["warnings"].size(), 1u);
+  EXPECT_NE(report["warnings"][0].get<std::string>().find("DoseSummationType FRACTION"), std::string::npos);
+}
+
 TEST(DvhCommand, DoseGridOrientationAndFrameOrderDoNotChangeTheResult) {
   // HFS, FFS, HFP and decubitus dose grids, decreasing and absolute GridFrameOffsetVector, 16-bit:
   // same physical dose samples, so the same metrics (within the 16-bit quantisation: 42 Gy / 65535).
