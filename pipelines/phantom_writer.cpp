@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
@@ -77,7 +78,7 @@ Expected<PhantomSummary> write_phantom(const PhantomOptions& options) {
   };
 
   // ---- Model --------------------------------------------------------------------------------------
-  const Model model = build_model(options.seed);
+  const Model model = build_model(options.seed, options.size);  // normalised on this size's dose grid
   const Grids grids = planning_grids(options.size);
   const std::vector<double> planes = plane_positions(grids.ct);
   ContouredStructures contoured = contour_structures(model, planes);
@@ -276,17 +277,24 @@ Expected<PhantomSummary> write_phantom(const PhantomOptions& options) {
          {"dose_model",
           {{"definition",
             "relative dose f(rho), rho = normalised distance to the PTV centre (1 on the PTV surface); "
-            "inside rho100: 1 + (hot - 1)(1 - (rho/rho100)^2); outside: (1 - s) exp(-k (rho - rho100)) + "
-            "s exp(-(rho - rho100) R / L)"},
+            "inside rho100: hot - (hot - 1)(rho/rho100)^p; outside: (1 - s) exp(-k (rho - rho100)) + "
+            "s exp(-(rho - rho100) R / L); p makes f C1 at rho100, k puts 50% at rho50"},
+           {"normalisation",
+            "rho100 placed (bisection) so that coverage_goal_v100_pct of the PTV contour stack reads >= Rx on "
+            "the written dose grid with trilinear interpolation, as a planner normalises in the TPS"},
            {"rho100", t.rho100},
+           {"rx_isodose_offset_mm", (t.rho100 - 1) * t.ptv.radius_mm},
            {"rho50", t.rho50()},
            {"hot_spot_relative", t.hot_spot},
+           {"shoulder_power", t.shoulder_power},
            {"falloff_k", t.falloff_k},
            {"spill_fraction", t.spill_fraction},
            {"spill_length_mm", t.spill_length_mm},
            {"ptv_radius_mm", t.ptv.radius_mm},
-           {"design_gradient_index", t.gradient_index},
-           {"design_coverage_v100_pct", 100 * t.rho100 * t.rho100 * t.rho100},
+           {"design_gradient_index", t.gradient_index()},
+           {"design_r50", t.r50},
+           {"coverage_goal_v100_pct", kCoverageGoalPct},
+           {"design_coverage_v100_pct", t.grid_coverage_pct},
            {"dose_at_gtv_centre_gy", dose_gy_at(model, t.gtv.centre)}}}});
   }
   ordered_json constraint_json = ordered_json::array();

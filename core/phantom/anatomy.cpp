@@ -217,14 +217,14 @@ Model build_model(std::uint64_t seed) {
   struct Spec {
     const char* key;
     const char* site;
-    double x, y, z, radius, half_length, tilt_x, tilt_y, margin, rx, hot, gi;
+    double x, y, z, radius, half_length, tilt_x, tilt_y, margin, rx, hot, r50;
     std::array<double, 3> amp;
   };
   const std::array<Spec, 3> specs = {{
       // L3 vertebral body, posterior half: its PTV reaches the front of the cauda equina.
       {"L3", "bone", -4, 50.5, 97.5, 11, 9.5, 0.10, 0.05, 3, 30, 1.20, 3.6, {0.12, 0.08, 0.05}},
       // Left external iliac node, medial to the psoas, a centimetre from a bowel loop; PTV < 1 cc.
-      {"Node_L", "lymph_node", 60, -25, -22.5, 3.6, 5.0, 0.0, 0.05, 2, 24, 1.25, 4.5, {0.08, 0.05, 0.03}},
+      {"Node_L", "lymph_node", 60, -25, -22.5, 3.6, 5.0, 0.0, 0.05, 2, 24, 1.22, 4.5, {0.08, 0.05, 0.03}},
       // Right ischium.
       {"Ischium_R", "bone", -52, 42, -112.5, 8, 8, -0.08, 0.0, 3, 27, 1.15, 4.0, {0.10, 0.07, 0.04}},
   }};
@@ -251,11 +251,9 @@ Model build_model(std::uint64_t seed) {
     t.prescription_gy = s.rx;
     t.fractions = 3;
     t.hot_spot = s.hot;
-    t.gradient_index = s.gi;
-    // Solve (1 - s) exp(-k d) + s exp(-d R / L) = 0.5 at d = rho50 - rho100.
-    const double d = t.rho50() - t.rho100;
-    const double spill = t.spill_fraction * std::exp(-d * t.ptv.radius_mm / t.spill_length_mm);
-    t.falloff_k = -std::log((0.5 - spill) / (1 - t.spill_fraction)) / d;
+    t.r50 = s.r50;
+    t.rho100 = 1 + kDefaultRxMarginMm / t.ptv.radius_mm;
+    t.solve_profile();
     m.targets.push_back(t);
   }
   return m;

@@ -100,13 +100,23 @@ StarBody StarBody::expanded(double margin_mm) const {
 
 // ---- Target dose profile ----------------------------------------------------------------------
 
-double Target::rho50() const { return rho100 * std::cbrt(gradient_index); }
+double Target::rho50() const { return std::cbrt(r50); }
+
+double Target::gradient_index() const { return std::pow(rho50() / rho100, 3); }
+
+void Target::solve_profile() {
+  // Outside: (1 - s) exp(-k d) + s exp(-d R / L) = 0.5 at d = rho50 - rho100.
+  const double d = rho50() - rho100;
+  assert(d > 0);
+  const double spill = spill_fraction * std::exp(-d * ptv.radius_mm / spill_length_mm);
+  falloff_k = -std::log((0.5 - spill) / (1 - spill_fraction)) / d;
+  // Inside: the slope of hot - (hot - 1) u^p at u = 1 is -p (hot - 1) / rho100; match the outside's.
+  const double slope = (1 - spill_fraction) * falloff_k + spill_fraction * ptv.radius_mm / spill_length_mm;
+  shoulder_power = slope * rho100 / (hot_spot - 1);
+}
 
 double Target::relative_dose(double rho) const {
-  if (rho <= rho100) {
-    const double t = rho / rho100;
-    return 1 + (hot_spot - 1) * (1 - t * t);
-  }
+  if (rho <= rho100) return hot_spot - (hot_spot - 1) * std::pow(rho / rho100, shoulder_power);
   const double d = rho - rho100;
   return (1 - spill_fraction) * std::exp(-falloff_k * d) +
          spill_fraction * std::exp(-d * ptv.radius_mm / spill_length_mm);

@@ -80,9 +80,15 @@ struct StarBody {
   StarBody expanded(double margin_mm) const;
 };
 
-/// One treated metastasis and its dose shape. Dose relative to Rx as a function of the PTV's rho:
-/// inside rho100: 1 + (hot - 1)(1 - (rho/rho100)^2); outside: (1 - spill) exp(-k (rho - rho100)) +
-/// spill exp(-(rho - rho100) R / spill_length), k solved so that the 50% isodose sits at rho50.
+/// One treated metastasis and its dose shape. Dose relative to Rx as a function of the PTV's rho,
+/// C1-continuous at the prescription isodose rho100 (no kink there, so interpolating a dose grid does
+/// not cut a notch into the 100% isodose):
+///   inside:  hot - (hot - 1) (rho / rho100)^p, a flat GTV plateau with a shoulder; p = S rho100 / (hot - 1)
+///            makes its slope at rho100 equal to the outside slope S;
+///   outside: (1 - spill) exp(-k (rho - rho100)) + spill exp(-(rho - rho100) R / spill_length), k solved so
+///            that the 50% isodose sits at rho50 = cbrt(r50): it encloses r50 times the PTV's volume.
+/// rho100 is where the plan is normalised: 1 + kDefaultRxMarginMm / R from build_model(seed); on a dose
+/// grid, normalise_on_grid() moves it so that kCoverageGoalPct of the PTV reads >= Rx there.
 struct Target {
   std::string key;  // "L3", "Node_L", "Ischium_R"
   std::string gtv_name, ptv_name;
@@ -91,16 +97,25 @@ struct Target {
   double margin_mm = 3;
   double prescription_gy = 30;
   int fractions = 3;
-  double rho100 = 0.99;  // prescription isodose, in PTV rho units (coverage V100% = rho100^3)
+  double rho100 = 1.0;  // prescription isodose, in PTV rho units
   double hot_spot = 1.2;  // dose at the centre relative to Rx
-  double gradient_index = 4;  // design PIV50 / PIV100 = (rho50 / rho100)^3
+  double r50 = 4;  // design PIV50 / PTV volume (RTOG 0915 R50%) = rho50^3
   double spill_fraction = 0.25;
   double spill_length_mm = 25;
-  double falloff_k = 1;  // solved
+  double falloff_k = 1;  // solved by solve_profile()
+  double shoulder_power = 2;  // solved by solve_profile()
+  double grid_coverage_pct = 0;  // V100% of the PTV on the grid normalise_on_grid() used; 0 before
 
   double rho50() const;
+  /// Analytic PIV50 / PIV100 of the smooth isodose surfaces: (rho50 / rho100)^3.
+  double gradient_index() const;
+  /// Solves falloff_k and shoulder_power for the current rho100, rho50, hot_spot and spill.
+  void solve_profile();
   double relative_dose(double rho) const;
 };
+
+inline constexpr double kDefaultRxMarginMm = 0.5;
+inline constexpr double kCoverageGoalPct = 97.0;
 
 /// Tissue classes of the painted anatomy; HU and PET uptake are looked up per class.
 enum class Tissue : std::uint8_t {
@@ -137,6 +152,8 @@ struct Model {
   std::vector<Target> targets;  // L3, Node_L, Ischium_R
 };
 Model build_model(std::uint64_t seed);
+/// The patient as written for a size: build_model(seed) normalised on planning_grids(size).
+Model build_model(std::uint64_t seed, PhantomSize size);
 
 /// Painted regions on the plane z (planning frame), in painting order: later loops overwrite earlier.
 struct PaintLoop {
@@ -178,6 +195,16 @@ ContouredStructures contour_structures(const Model& model, const std::vector<dou
 
 /// Planning dose in Gy at a point: sum over targets of Rx x relative_dose(rho of its PTV).
 double dose_gy_at(const Model& model, PatientPoint p);
+
+/// Plan normalisation as a planner does it in the TPS, on the dose grid: each target's rho100 is moved
+/// (bisection) until kCoverageGoalPct of its PTV contour stack (smooth loops on z_planes_mm, half-gap
+/// end caps) receives at least Rx when the dose is sampled at the nodes of dose_grid and interpolated
+/// trilinearly, as every DVH tool reads an RTDOSE. The coarser the grid, the further out the analytic
+/// 100% isodose has to sit (trilinear interpolation erodes the concave shoulder). Sets grid_coverage_pct.
+void normalise_on_grid(Model& model, const ImageGeometry& dose_grid, const std::vector<double>& z_planes_mm);
+/// V100% (percent of the PTV contour stack at >= Rx) of one target, read the same way from dose_grid.
+double grid_coverage_pct(const Model& model, std::size_t target, const ImageGeometry& dose_grid,
+                         const std::vector<double>& z_planes_mm);
 
 /// A dose-volume constraint checked against the analytic dose (TG-101, 3 fractions).
 struct ConstraintTruth {
