@@ -1,10 +1,12 @@
 // sbrtkit command-line entry point: registers the subcommands and maps outcomes to exit codes.
 #include <CLI/CLI.hpp>
 
+#include "batch_command.h"
 #include "check_command.h"
 #include "cli_common.h"
 #include "dvh_command.h"
 #include "lesions_command.h"
+#include "merge_command.h"
 #include "phantom_command.h"
 #include "protocols_command.h"
 #include "qa_command.h"
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_qa_command(app, exit_code);
   sbrtkit::cli::add_check_command(app, exit_code);
   sbrtkit::cli::add_protocols_command(app, exit_code);
+  sbrtkit::cli::add_batch_command(app, exit_code);
+  sbrtkit::cli::add_merge_command(app, exit_code);
   sbrtkit::cli::add_lesions_command(app, exit_code);
   try {
     app.parse(argc, argv);

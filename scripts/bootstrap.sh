@@ -11,6 +11,7 @@ packages=(
   libvtk9-dev                   # meshes, rendering pictures
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsqlite3-dev
   dicom3tools                   # dciodvfy: validates the DICOM we write
+  snakemake                     # workflow/: batch shards + merge (its test skips without it)
 )
 
 missing=()

@@ -1,0 +1,37 @@
+#pragma once
+/// Progress of a batch on stderr: a one-line bar with plans done / total, failures and ETA when stderr is
+/// a terminal; one plain log line per plan otherwise (CI logs, Slurm output files, pipes).
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "sbrtkit/pipelines/batch.h"
+
+namespace sbrtkit::cli {
+
+bool is_terminal(std::FILE* stream);
+
+/// "5s", "1m20s", "2h05m".
+std::string format_duration(double seconds);
+
+class ProgressBar {
+ public:
+  /// terminal: redraw one line in place (at most 10 times a second); else log lines.
+  ProgressBar(std::FILE* out, bool terminal, std::string command);
+  void update(const BatchProgress& progress);
+  /// Ends the bar's line (terminal mode).
+  void finish();
+  /// The bar line itself (exposed for tests), e.g. "[#####-----]  12/40 plans  30%  ETA 1m20s".
+  static std::string bar_line(const BatchProgress& progress, int width);
+
+ private:
+  void draw(const BatchProgress& progress);
+  std::FILE* out_;
+  bool terminal_;
+  std::string command_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_draw_{};
+};
+
+}  // namespace sbrtkit::cli
