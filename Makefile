@@ -7,7 +7,7 @@ JOBS  ?= $(shell nproc)
 all: build
 
 bootstrap:
-	@scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh
 
 configure: bootstrap
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release > /dev/null
@@ -19,10 +19,10 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
 
 demo: build
-	@scripts/demo.sh $(BUILD)
+	@bash scripts/demo.sh $(BUILD)
 
 bench: build
-	@scripts/bench.sh $(BUILD)
+	@bash scripts/bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out
