@@ -10,6 +10,7 @@
 #include "phantom_command.h"
 #include "protocols_command.h"
 #include "qa_command.h"
+#include "report_command.h"
 #include "sbrtkit/version.h"
 
 int main(int argc, char** argv) {
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_protocols_command(app, exit_code);
   sbrtkit::cli::add_batch_command(app, exit_code);
   sbrtkit::cli::add_merge_command(app, exit_code);
+  sbrtkit::cli::add_report_command(app, exit_code);
   sbrtkit::cli::add_lesions_command(app, exit_code);
   try {
     app.parse(argc, argv);
