@@ -86,6 +86,13 @@ Expected<PlanInputs> load_plan_inputs(const PlanInputRequest& request) {
     out.warnings.push_back("the RTDOSE references plan " + out.dose.referenced_plan_uid + ", not the given RTPLAN " +
                            out.plan->sop_instance_uid);
 
+  // A dose that is not the whole plan's physical dose changes what every number means: say so.
+  if (out.dose.dose_type == "ERROR")
+    out.warnings.push_back("DoseType ERROR: the grid holds a dose uncertainty, not a dose");
+  if (!out.dose.summation_type.empty() && out.dose.summation_type != "PLAN")
+    out.warnings.push_back("DoseSummationType " + out.dose.summation_type +
+                           ": this is not the whole plan's dose (PLAN); metrics describe that part only");
+
   if (request.rx_gy) {
     out.prescription_gy = request.rx_gy;
     out.prescription_source = "--rx";
@@ -99,8 +106,9 @@ Expected<PlanInputs> load_plan_inputs(const PlanInputRequest& request) {
       if (r.referenced_roi_number) out.target_rx_by_roi[*r.referenced_roi_number] = *r.target_prescription_gy;
     }
     if (distinct.size() > 1)
-      out.notes.push_back(fmt::format("the plan has {} different target prescriptions: each target referenced by the "
-                                      "RTPLAN uses its own, others the largest ({:g} Gy)",
+      out.notes.push_back(fmt::format("the plan has {} different target prescriptions: each target uses its own, "
+                                      "a GTV/CTV/ITV that of the target containing it, other structures the "
+                                      "largest ({:g} Gy)",
                                       distinct.size(), *out.prescription_gy));
   }
   if (request.fractions) {
