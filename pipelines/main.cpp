@@ -11,6 +11,7 @@
 #include "protocols_command.h"
 #include "qa_command.h"
 #include "report_command.h"
+#include "response_command.h"
 #include "sbrtkit/version.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_merge_command(app, exit_code);
   sbrtkit::cli::add_report_command(app, exit_code);
   sbrtkit::cli::add_lesions_command(app, exit_code);
+  sbrtkit::cli::add_response_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

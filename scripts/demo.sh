@@ -25,6 +25,7 @@ start=$(date +%s%N)
   --metrics "Volume[cc],Mean[Gy],D98%[Gy],D95%[Gy],D2%[Gy],D0.03cc[Gy],V100%[%],D0.35cc[Gy],D5cc[Gy]"
 end=$(date +%s%N)
 "$SBRTKIT" report "$PATIENT/planning" --protocol tg101-3fx -o "$OUT/report.html" || [ $? -eq 1 ]  # 1: major deviation (by design)
+"$SBRTKIT" response --plan "$PATIENT/planning" --baseline "$PATIENT/baseline/pet" --followup "$PATIENT/followup/pet" --out "$OUT/response" | tee "$OUT/response.txt"
 
 echo
 echo "== dvh (three runs) done in $(( (end - start) / 1000000 )) ms. Outputs in $OUT/:"

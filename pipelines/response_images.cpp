@@ -1,0 +1,234 @@
+// Images of `sbrtkit response`: status label map (NRRD), DICOM SEG with named segments, coronal MIP PNG.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "response_voxels.h"
+#include "sbrtkit/dicom/pet_suv.h"
+#include "sbrtkit/dicom/seg_writer.h"
+#include "sbrtkit/pipelines/output_file.h"
+#include "sbrtkit/pipelines/report.h"
+#include "sbrtkit/pipelines/response_report.h"
+
+namespace sbrtkit {
+
+std::vector<ResponseVoxels> response_voxels(const ResponseReport& rep) {
+  std::vector<ResponseVoxels> out;
+  const ImageGeometry& fg = rep.followup.report.pet_grid;
+  const RigidMap planning_to_follow = rep.followup.report.mapping.to_planning.inverse();
+  for (std::size_t n = 0; n < rep.assessment.lesions.size(); ++n) {
+    const LesionResponse& row = rep.assessment.lesions[n];
+    ResponseVoxels v;
+    v.row = int(n);
+    v.status = row.status;
+    if (row.followup) {
+      const auto& l = rep.followup.report.lesions[*row.followup];
+      v.name = l.name;
+      v.grid = &rep.followup.report.pet_grid;
+      v.to_planning = rep.followup.report.mapping.to_planning;
+      for (std::size_t q = 0; q < l.voxels.index.size(); ++q)
+        if (l.voxels.weight[q] >= 0.5f) v.index.push_back(l.voxels.index[q]);
+      v.followup_index = v.index;
+    } else if (row.baseline) {
+      const auto& l = rep.baseline.report.lesions[*row.baseline];
+      v.name = l.name;
+      v.grid = &rep.baseline.report.pet_grid;
+      v.to_planning = rep.baseline.report.mapping.to_planning;
+      for (std::size_t q = 0; q < l.voxels.index.size(); ++q)
+        if (l.voxels.weight[q] >= 0.5f) v.index.push_back(l.voxels.index[q]);
+      // Onto the follow-up grid: nearest follow-up voxel of each baseline voxel centre.
+      const ImageGeometry& bg = *v.grid;
+      const std::int64_t nx = bg.size()[0], ny = bg.size()[1];
+      for (std::int64_t b : v.index) {
+        const PatientPoint p = v.to_planning.apply(bg.to_patient(VoxelIndex{b % nx, (b / nx) % ny, b / (nx * ny)}));
+        const VoxelIndex f = fg.nearest_voxel(planning_to_follow.apply(p));
+        if (fg.contains(f)) v.followup_index.push_back(fg.linear_index(f));
+      }
+      std::sort(v.followup_index.begin(), v.followup_index.end());
+      v.followup_index.erase(std::unique(v.followup_index.begin(), v.followup_index.end()), v.followup_index.end());
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Status write_status_label_map_nrrd(const std::filesystem::path& file, const ResponseReport& rep) {
+  const ImageGeometry& g = rep.followup.report.pet_grid;
+  std::vector<std::uint8_t> labels(static_cast<std::size_t>(g.voxel_count()), 0);
+  // Follow-up lesions first, so a vanished lesion never hides a present one.
+  auto voxels = response_voxels(rep);
+  std::stable_sort(voxels.begin(), voxels.end(), [&](const ResponseVoxels& a, const ResponseVoxels& b) {
+    return (a.status == ResponseStatus::complete_response) < (b.status == ResponseStatus::complete_response);
+  });
+  for (const auto& v : voxels)
+    for (auto n : v.followup_index)
+      if (labels[n] == 0) labels[n] = static_cast<std::uint8_t>(v.status);
+  auto dir = [&](int a) {
+    const Vec3 s = g.step(a);
+    return fmt::format("({:.10g},{:.10g},{:.10g})", s.x, s.y, s.z);
+  };
+  std::string out = "NRRD0004\n# sbrtkit response status label map on the follow-up PET grid\n";
+  for (int c = 1; c <= kResponseStatusCount; ++c) {
+    const StatusRgb rgb = status_colour(static_cast<ResponseStatus>(c));
+    out += fmt::format("# label {} = {} (RGB {} {} {})\n", c, status_name(static_cast<ResponseStatus>(c)), rgb.r, rgb.g,
+                       rgb.b);
+  }
+  out += "type: unsigned char\ndimension: 3\nspace: left-posterior-superior\n";
+  out += fmt::format("sizes: {} {} {}\n", g.size()[0], g.size()[1], g.size()[2]);
+  out += fmt::format("space directions: {} {} {}\n", dir(0), dir(1), dir(2));
+  out += "kinds: domain domain domain\nendian: little\nencoding: raw\n";
+  out += fmt::format("space origin: ({:.10g},{:.10g},{:.10g})\n", g.origin().x, g.origin().y, g.origin().z);
+  for (int c = 1; c <= kResponseStatusCount; ++c)
+    out += fmt::format("label{}:={}\n", c, status_name(static_cast<ResponseStatus>(c)));
+  out += "\n";
+  out.append(reinterpret_cast<const char*>(labels.data()), labels.size());
+  return write_file_atomically(file, out);
+}
+
+Status write_status_seg(const std::filesystem::path& file, const ResponseReport& rep) {
+  SegInput seg;
+  seg.source_files = rep.followup.report.pet_files;
+  seg.grid = rep.followup.report.pet_grid;
+  for (const auto& v : response_voxels(rep)) {
+    if (v.followup_index.empty()) continue;
+    SegSegment s;
+    s.label = v.name + " " + status_name(v.status);
+    s.source = "PET";
+    s.index = v.followup_index;
+    s.weight.assign(s.index.size(), 1.0f);
+    seg.segments.push_back(std::move(s));
+  }
+  if (seg.segments.empty()) return ok();
+  return write_lesion_seg(file, seg);
+}
+
+Status write_status_mip_png(const std::filesystem::path& file, const ResponseReport& rep) {
+  auto pet = read_pet_suv(rep.followup.report.pet_files, SuvOverrides{}, SuvType::body_weight);
+  if (!pet) return pet.error();
+  const Volume<float>& suv = pet->suv;
+  const ImageGeometry& g = suv.geometry;
+  const std::int64_t ni = g.size()[0], nj = g.size()[1], nk = g.size()[2];
+  // Status per follow-up voxel (present lesions over vanished ones).
+  std::vector<std::uint8_t> label(static_cast<std::size_t>(g.voxel_count()), 0);
+  for (const auto& v : response_voxels(rep))
+    for (auto n : v.followup_index)
+      if (label[n] == 0 || v.status != ResponseStatus::complete_response) label[n] = static_cast<std::uint8_t>(v.status);
+  // Projection along j (anterior-posterior): MIP value and the status of the hottest lesion voxel.
+  std::vector<float> mip(static_cast<std::size_t>(ni * nk), 0.0f);
+  std::vector<std::uint8_t> mip_label(mip.size(), 0);
+  std::vector<float> label_suv(mip.size(), -1.0f);
+  for (std::int64_t k = 0; k < nk; ++k)
+    for (std::int64_t j = 0; j < nj; ++j)
+      for (std::int64_t i = 0; i < ni; ++i) {
+        const std::int64_t n = g.linear_index({i, j, k});
+        const float s = suv.voxels[n];
+        const std::size_t m = static_cast<std::size_t>(i + ni * k);
+        mip[m] = std::max(mip[m], s);
+        if (label[n] && s > label_suv[m]) {
+          label_suv[m] = s;
+          mip_label[m] = label[n];
+        }
+      }
+  // Display: patient right on the left (i along +x to the right), superior at the top.
+  const bool flip_i = g.axes()[0].x < 0, flip_k = g.axes()[2].z > 0;
+  const Vec3 sp = g.spacing_mm();
+  const double mm_per_px = std::max({sp.x * double(ni) / 1024.0, sp.z * double(nk) / 1024.0, 1.0});
+  const int w = int(std::lround(sp.x * double(ni) / mm_per_px)), h_img = int(std::lround(sp.z * double(nk) / mm_per_px));
+  const int legend_h = 24;
+  RgbaImage img(w, h_img + legend_h);
+  auto cell_of = [&](int px, int py, std::int64_t& i, std::int64_t& k) {
+    i = std::clamp<std::int64_t>(std::int64_t((px + 0.5) * mm_per_px / sp.x), 0, ni - 1);
+    k = std::clamp<std::int64_t>(std::int64_t((py + 0.5) * mm_per_px / sp.z), 0, nk - 1);
+    if (flip_i) i = ni - 1 - i;
+    if (flip_k) k = nk - 1 - k;
+  };
+  for (int py = 0; py < h_img; ++py)
+    for (int px = 0; px < w; ++px) {
+      std::int64_t i, k;
+      cell_of(px, py, i, k);
+      const std::size_t m = static_cast<std::size_t>(i + ni * k);
+      const double grey = 255.0 * (1.0 - std::clamp(mip[m] / 10.0f, 0.0f, 1.0f));
+      double r = grey, gg = grey, b = grey;
+      if (mip_label[m]) {
+        const StatusRgb c = status_colour(static_cast<ResponseStatus>(mip_label[m]));
+        r = 0.35 * grey + 0.65 * c.r;
+        gg = 0.35 * grey + 0.65 * c.g;
+        b = 0.35 * grey + 0.65 * c.b;
+      }
+      std::uint8_t* p = img.pixel(px, py);
+      p[0] = std::uint8_t(r);
+      p[1] = std::uint8_t(gg);
+      p[2] = std::uint8_t(b);
+      p[3] = 255;
+    }
+  // PTV silhouettes: each contour's extent along i at its k, in the follow-up PET frame.
+  const RigidMap to_pet = rep.followup.report.mapping.to_planning.inverse();
+  struct Span {
+    double k, i0, i1;
+  };
+  std::vector<Span> spans;
+  double half_slab_k = 0.5;
+  for (const auto& s : rep.ptvs) {
+    std::vector<double> zs;
+    for (const auto& c : s.contours) {
+      if (c.points.empty()) continue;
+      double i0 = 1e300, i1 = -1e300, ks = 0;
+      for (const auto& p : c.points) {
+        const IndexPoint q = g.to_index(to_pet.apply(p));
+        i0 = std::min(i0, q.i);
+        i1 = std::max(i1, q.i);
+        ks += q.k;
+      }
+      spans.push_back({ks / double(c.points.size()), i0, i1});
+      zs.push_back(c.points.front().z);
+    }
+    std::sort(zs.begin(), zs.end());
+    zs.erase(std::unique(zs.begin(), zs.end(), [](double a, double b) { return std::abs(a - b) < 0.01; }), zs.end());
+    for (std::size_t n = 1; n < zs.size(); ++n) half_slab_k = std::max(half_slab_k, 0.5 * (zs[n] - zs[n - 1]) / sp.z);
+  }
+  std::vector<std::uint8_t> ptv_mask(static_cast<std::size_t>(w) * h_img, 0);
+  for (int py = 0; py < h_img; ++py)
+    for (int px = 0; px < w; ++px) {
+      double ci = (px + 0.5) * mm_per_px / sp.x - 0.5, ck = (py + 0.5) * mm_per_px / sp.z - 0.5;
+      if (flip_i) ci = double(ni - 1) - ci;
+      if (flip_k) ck = double(nk - 1) - ck;
+      for (const auto& s : spans)
+        if (std::abs(s.k - ck) <= half_slab_k && ci >= s.i0 && ci <= s.i1) {
+          ptv_mask[std::size_t(py) * w + px] = 1;
+          break;
+        }
+    }
+  for (int py = 0; py < h_img; ++py)
+    for (int px = 0; px < w; ++px) {
+      if (!ptv_mask[std::size_t(py) * w + px]) continue;
+      bool edge = px == 0 || py == 0 || px == w - 1 || py == h_img - 1;
+      for (auto [dx, dy] : {std::pair{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) {
+        const int x = px + dx, y = py + dy;
+        if (x >= 0 && y >= 0 && x < w && y < h_img && !ptv_mask[std::size_t(y) * w + x]) edge = true;
+      }
+      if (!edge) continue;
+      std::uint8_t* p = img.pixel(px, py);
+      p[0] = 0;
+      p[1] = 170;
+      p[2] = 200;
+    }
+  // Legend strip: one box per status code 1..7, in code order (names in response.json and the NRRD).
+  for (int py = h_img; py < h_img + legend_h; ++py)
+    for (int px = 0; px < w; ++px) {
+      std::uint8_t* p = img.pixel(px, py);
+      const int box = px * kResponseStatusCount / std::max(w, 1);
+      const bool border = py < h_img + 3 || py >= h_img + legend_h - 3 || (px * kResponseStatusCount) % w < 3 * kResponseStatusCount;
+      const StatusRgb c = status_colour(static_cast<ResponseStatus>(box + 1));
+      p[0] = border ? 255 : c.r;
+      p[1] = border ? 255 : c.g;
+      p[2] = border ? 255 : c.b;
+      p[3] = 255;
+    }
+  auto png = encode_png(img);
+  if (!png) return png.error();
+  return write_file_atomically(file, *png);
+}
+
+}  // namespace sbrtkit

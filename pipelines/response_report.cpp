@@ -1,0 +1,187 @@
+// `sbrtkit response` use case: both PET studies through run_lesions (frame mapping, segmentation,
+// uptake), lesions into the planning frame with their dose context, then core assess_response.
+#include "sbrtkit/pipelines/response_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cctype>
+#include <cmath>
+#include <thread>
+
+#include "sbrtkit/dicom/dicom_index.h"
+#include "sbrtkit/dicom/rtdose.h"
+#include "sbrtkit/dicom/rtstruct.h"
+
+namespace sbrtkit {
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// Trilinear dose at p (planning frame); nullopt outside the grid's cells.
+std::optional<double> dose_at(const DoseVolume& d, PatientPoint p) {
+  const auto& g = d.geometry;
+  const IndexPoint q = g.to_index(p);
+  const double c[3] = {q.i, q.j, q.k};
+  std::int64_t base[3];
+  double f[3];
+  for (int a = 0; a < 3; ++a) {
+    const std::int64_t n = g.size()[a];
+    if (c[a] < -0.5 || c[a] > double(n) - 0.5) return std::nullopt;
+    const double cl = std::clamp(c[a], 0.0, double(n - 1));
+    base[a] = std::min<std::int64_t>(static_cast<std::int64_t>(std::floor(cl)), std::max<std::int64_t>(0, n - 2));
+    f[a] = n > 1 ? cl - double(base[a]) : 0;
+  }
+  double v = 0;
+  for (int dk = 0; dk < 2; ++dk)
+    for (int dj = 0; dj < 2; ++dj)
+      for (int di = 0; di < 2; ++di) {
+        const std::int64_t i = std::min(base[0] + di, g.size()[0] - 1), j = std::min(base[1] + dj, g.size()[1] - 1),
+                           k = std::min(base[2] + dk, g.size()[2] - 1);
+        v += (di ? f[0] : 1 - f[0]) * (dj ? f[1] : 1 - f[1]) * (dk ? f[2] : 1 - f[2]) * d.at(i, j, k);
+      }
+  return v;
+}
+
+LesionsRequest lesions_request(const ResponseRequest& r, const std::filesystem::path& pet,
+                               const std::optional<std::filesystem::path>& ct) {
+  LesionsRequest l;
+  l.plan_dir = r.plan_dir;
+  l.plan_uid = r.plan_uid;
+  l.pet_dir = pet;
+  l.pet_ct_dir = ct;
+  l.registration = r.registration;
+  l.segment = r.segmentation.options.mode;
+  l.segmentation = r.segmentation.options;
+  l.exclude_rois = r.segmentation.exclude_rois;
+  l.mtv_percent = r.segmentation.options.percent;
+  return l;
+}
+
+ResponseTimePoint keep_lesions(LesionsReport rep, const ResponseSegmentation& seg, const char* prefix,
+                               const DoseVolume* dose) {
+  ResponseTimePoint tp;
+  std::vector<LesionRow> kept;
+  for (auto& row : rep.lesions) {
+    if (seg.max_volume_cc > 0 && row.uptake.volume_cc > seg.max_volume_cc) {
+      tp.dropped.push_back(fmt::format("{:.1f} cc component, SUVmax {:.2f}, at ({:.0f}, {:.0f}, {:.0f}) mm: larger than "
+                                       "{:g} cc, taken as physiological uptake",
+                                       row.uptake.volume_cc, row.uptake.suv_max, row.centroid_planning.x,
+                                       row.centroid_planning.y, row.centroid_planning.z, seg.max_volume_cc));
+      continue;
+    }
+    kept.push_back(std::move(row));
+  }
+  const ImageGeometry& g = rep.pet_grid;
+  const RigidMap& to_plan = rep.mapping.to_planning;
+  const Vec3 sp = g.spacing_mm();
+  const std::int64_t nx = g.size()[0], ny = g.size()[1];
+  for (std::size_t n = 0; n < kept.size(); ++n) {
+    LesionRow& row = kept[n];
+    row.id = int(n) + 1;
+    row.name = fmt::format("{}{}", prefix, row.id);
+    ResponseLesion l;
+    l.id = row.id;
+    l.name = row.name;
+    l.centroid = row.centroid_planning;
+    l.volume_cc = row.uptake.volume_cc;
+    l.suv_max = row.uptake.suv_max;
+    l.suv_peak = row.uptake.suv_peak.suv;
+    l.suv_mean = row.uptake.suv_mean;
+    l.tlg = row.uptake.tlg;
+    l.voxel_volume_mm3 = g.voxel_volume_mm3();
+    l.voxel_size_mm = std::max({sp.x, sp.y, sp.z});
+    for (std::size_t q = 0; q < row.voxels.index.size(); ++q) {
+      if (row.voxels.weight[q] < 0.5f) continue;
+      const std::int64_t v = row.voxels.index[q];
+      l.points.push_back(to_plan.apply(g.to_patient(VoxelIndex{v % nx, (v / nx) % ny, v / (nx * ny)})));
+    }
+    l.ptv = row.covering_ptv;
+    l.ptv_distance_mm = row.ptv_distance_mm;
+    l.prescription_gy = row.prescription_gy;
+    if (dose) {
+      l.centroid_dose_gy = dose_at(*dose, l.centroid);
+      l.point_dose_gy.reserve(l.points.size());
+      for (const auto& p : l.points) l.point_dose_gy.push_back(dose_at(*dose, p).value_or(0.0));
+    }
+    tp.lesions.push_back(std::move(l));
+  }
+  rep.lesions = std::move(kept);
+  tp.report = std::move(rep);
+  return tp;
+}
+
+}  // namespace
+
+Expected<ResponseReport> run_response(const ResponseRequest& r) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (auto s = validate_rules(r.rules); !s) return s.error();
+  ResponseReport out;
+
+  // Plan: PTVs and dose (run_lesions reads them too, but keeps them to itself).
+  const DicomIndex plan_index = index_directory(r.plan_dir);
+  auto bundle = select_plan(find_plans(plan_index), r.plan_uid);
+  if (!bundle) return bundle.error();
+  if (!bundle->rtstruct) return Error::bad_argument("--plan", "a plan folder with an RTSTRUCT", r.plan_dir.string());
+
+  // Both time points (independent: two threads when allowed).
+  std::optional<Expected<LesionsReport>> base_rep, follow_rep;
+  const LesionsRequest base_req = lesions_request(r, r.baseline_pet_dir, r.baseline_ct_dir);
+  const LesionsRequest follow_req = lesions_request(r, r.followup_pet_dir, r.followup_ct_dir);
+  std::optional<Expected<StructureSet>> structures;
+  std::optional<Expected<RtDose>> dose;
+  {
+    std::thread worker;
+    if (r.parallel) worker = std::thread([&] { base_rep.emplace(run_lesions(base_req)); });
+    structures.emplace(read_rtstruct(bundle->rtstruct->path));
+    if (!bundle->rtdoses.empty()) dose.emplace(read_rtdose(bundle->rtdoses.front().path));
+    follow_rep.emplace(run_lesions(follow_req));
+    if (worker.joinable()) worker.join();
+    if (!r.parallel) base_rep.emplace(run_lesions(base_req));
+  }
+  if (!*base_rep) return base_rep->error().with_context("baseline PET");
+  if (!*follow_rep) return follow_rep->error().with_context("follow-up PET");
+  if (!*structures) return structures->error();
+  const DoseVolume* dose_gy = nullptr;
+  if (dose) {
+    if (!*dose) return dose->error();
+    if ((*dose)->units != RtDose::Units::gy)
+      out.warnings.push_back("RTDOSE in RELATIVE units: isodose rules compare relative dose to the Rx");
+    dose_gy = &(*dose)->dose;
+  } else {
+    out.warnings.push_back("no RTDOSE: the treated and location rules use the PTVs only");
+  }
+  for (const auto& s : (*structures)->structures)
+    if ((lower(s.interpreted_type) == "ptv" || lower(s.name).rfind("ptv", 0) == 0) && s.has_closed_contours())
+      out.ptvs.push_back(s);
+  if (out.ptvs.empty()) out.warnings.push_back("no PTV in the RTSTRUCT: every lesion is out of field");
+
+  out.baseline = keep_lesions(std::move(**base_rep), r.segmentation, "B", dose_gy);
+  out.followup = keep_lesions(std::move(**follow_rep), r.segmentation, "F", dose_gy);
+  auto a = assess_response(out.baseline.lesions, out.followup.lesions, r.rules);
+  if (!a) return a.error();
+  out.assessment = std::move(*a);
+
+  out.rules_text = describe_rules(r.rules);
+  const auto& so = r.segmentation.options;
+  out.rules_text.push_back(fmt::format(
+      "segmentation: {} (seed SUV {:g}, {:g}% of each lesion's SUVmax{}), min {:g} cc, max {:g} cc, excluded ROIs '{}'",
+      so.mode == ThresholdMode::absolute ? fmt::format("SUV >= {:g}", so.absolute_suv)
+      : so.mode == ThresholdMode::liver  ? std::string("liver-based")
+                                         : std::string("per-lesion % of SUVmax"),
+      so.seed_suv, so.percent, "", so.min_volume_cc, r.segmentation.max_volume_cc, r.segmentation.exclude_rois));
+  for (const auto* tp : {&out.baseline, &out.followup}) {
+    const char* label = tp == &out.baseline ? "baseline" : "follow-up";
+    out.notes.push_back(fmt::format("{} PET mapped by {}", label, tp->report.mapping.method));
+    for (const auto& d : tp->dropped) out.notes.push_back(fmt::format("{}: dropped {}", label, d));
+    for (const auto& w : tp->report.warnings) out.warnings.push_back(fmt::format("{}: {}", label, w));
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace sbrtkit

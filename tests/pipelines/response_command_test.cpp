@@ -1,0 +1,146 @@
+// `sbrtkit response` end to end on the small synthetic patient (generated once per run). Its baseline and
+// follow-up PET studies each have their own frame of reference and no Spatial Registration object, so
+// both are brought into the planning frame by rigid registration of their CT; the follow-up is shifted
+// by (8, 5, -6) mm and rotated 3 degrees. Every follow-up lesion must get the status ground_truth.json
+// intends (responding, stable, marginal_recurrence, progressing_out_of_field, new).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "support/cli_runner.h"
+
+namespace sbrtkit {
+namespace {
+
+using testing::run_sbrtkit;
+
+class ResponseCommand : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    const auto r = run_sbrtkit({"phantom", "--out", (dir_->path() / "p").string(), "--size", "small", "--seed", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(dir_->path() / "p" / "ground_truth.json");
+    truth_ = new nlohmann::json(nlohmann::json::parse(in));
+    const auto p = dir_->path() / "p";
+    run_ = new testing::CommandResult(run_sbrtkit({"response", "--plan", (p / "planning").string(), "--baseline",
+                                                   (p / "baseline" / "pet").string(), "--followup",
+                                                   (p / "followup" / "pet").string(), "--out",
+                                                   (dir_->path() / "out").string()}));
+    ASSERT_EQ(run_->exit_code, 0) << run_->err << run_->out;
+    std::ifstream j(dir_->path() / "out" / "response.json");
+    json_ = new nlohmann::json(nlohmann::json::parse(j));
+  }
+  static void TearDownTestSuite() {
+    delete json_;
+    delete run_;
+    delete truth_;
+    delete dir_;
+  }
+  static testing::TempDir* dir_;
+  static nlohmann::json* truth_;
+  static nlohmann::json* json_;
+  static testing::CommandResult* run_;
+};
+testing::TempDir* ResponseCommand::dir_ = nullptr;
+nlohmann::json* ResponseCommand::truth_ = nullptr;
+nlohmann::json* ResponseCommand::json_ = nullptr;
+testing::CommandResult* ResponseCommand::run_ = nullptr;
+
+double distance(const nlohmann::json& a, const nlohmann::json& b) {
+  return std::hypot(a[0].get<double>() - b[0].get<double>(), a[1].get<double>() - b[1].get<double>(),
+                    a[2].get<double>() - b[2].get<double>());
+}
+
+TEST_F(ResponseCommand, FollowUpStatusesMatchGroundTruth) {
+  const auto& truth_follow = (*truth_)["pet"][1]["lesions"];
+  ASSERT_EQ((*truth_)["pet"][1]["label"], "followup");
+  // Exactly the follow-up lesions of the truth, no physiological blob left over.
+  int followup_rows = 0;
+  for (const auto& row : (*json_)["lesions"]) followup_rows += row["followup"].is_null() ? 0 : 1;
+  EXPECT_EQ(followup_rows, int(truth_follow.size())) << run_->out;
+  for (const auto& t : truth_follow) {
+    // The segmented centroid of a uniform ellipsoid lies within a PET voxel (4 mm) of its centre, plus the
+    // registration error (~1-2 mm): 8 mm finds the lesion and no other (they are > 40 mm apart).
+    const nlohmann::json* hit = nullptr;
+    for (const auto& row : (*json_)["lesions"])
+      if (!row["followup"].is_null() && distance(row["followup"]["centroid_planning_mm"], t["centre_planning_mm"]) < 8)
+        hit = &row;
+    ASSERT_NE(hit, nullptr) << "no follow-up lesion at " << t["name"] << "\n" << run_->out;
+    EXPECT_EQ((*hit)["status"], t["status"]) << t["name"] << "\n" << run_->out;
+  }
+  // The treated baseline lesion next to the marginal recurrence vanished (complete response); every other
+  // baseline lesion is matched.
+  int cr = 0;
+  for (const auto& row : (*json_)["lesions"])
+    if (row["status"] == "complete_response") {
+      ++cr;
+      EXPECT_LT(distance(row["baseline"]["centroid_planning_mm"], (*truth_)["pet"][0]["lesions"][2]["centre_planning_mm"]),
+                8);
+      EXPECT_TRUE(row["treated"].get<bool>());
+    }
+  EXPECT_EQ(cr, 1);
+  const auto& p = (*json_)["patient"];
+  EXPECT_EQ(p["progressing"], 1);  // Ilium_L
+  EXPECT_EQ(p["new"], 2);          // the marginal recurrence and Femur_L
+  EXPECT_TRUE(p["oligoprogressive"].get<bool>());
+  EXPECT_TRUE(p["ppp_by_imaging"].get<bool>());  // two new lesions: PPP criterion 1
+  EXPECT_FALSE((*json_)["rules"].empty());
+}
+
+TEST_F(ResponseCommand, DifferentFramesWithoutRegistrationObjectAreRegistered) {
+  const std::string plan_for = (*truth_)["planning"]["frame_of_reference_uid"];
+  for (const char* tp : {"baseline", "followup"}) {
+    const auto& s = (*json_)[tp];
+    EXPECT_NE(s["pet_frame_of_reference_uid"].get<std::string>(), plan_for);
+    EXPECT_NE(s["mapping"].get<std::string>().find("rigid registration"), std::string::npos) << tp;
+  }
+  // The recovered follow-up translation: the truth maps planning -> frame by p' = Rz(3 deg) p + (8, 5, -6);
+  // frame -> planning has |t| = |(8, 5, -6)| = 11.18 mm (a rotation keeps the norm). 2 mm: registration error.
+  const auto& t = (*json_)["followup"]["translation_mm"];
+  const double norm = std::hypot(t[0].get<double>(), t[1].get<double>(), t[2].get<double>());
+  EXPECT_NEAR(norm, std::sqrt(64.0 + 25 + 36), 2.0);
+  EXPECT_NEAR((*json_)["followup"]["rotation_deg"].get<double>(), 3.0, 0.5);
+}
+
+TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
+  const auto out = dir_->path() / "out";
+  const std::string nrrd = testing::read_text(out / "response_labels.nrrd");
+  ASSERT_NE(nrrd.find("label5:=marginal_recurrence"), std::string::npos);
+  const auto header_end = nrrd.find("\n\n");
+  ASSERT_NE(header_end, std::string::npos);
+  std::map<int, int> counts;
+  for (std::size_t n = header_end + 2; n < nrrd.size(); ++n) ++counts[static_cast<unsigned char>(nrrd[n])];
+  EXPECT_EQ(nrrd.size() - header_end - 2, std::size_t(128) * 128 * 84);  // follow-up PET grid, 1 byte per voxel
+  for (int code : {1, 2, 3, 5, 6, 7}) EXPECT_GT(counts[code], 0) << "status code " << code;
+  EXPECT_EQ(counts[4], 0);  // no in-field progression in this patient
+  const std::string png = testing::read_text(out / "response_mip.png");
+  ASSERT_GT(png.size(), 8u);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+  const std::string vtp = testing::read_text(out / "response_lesions.vtp");
+  EXPECT_NE(vtp.find("<VTKFile type=\"PolyData\""), std::string::npos);
+  EXPECT_NE(vtp.find("Name=\"status\""), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(out / "response_seg.dcm"));
+  const std::string csv = testing::read_text(out / "response.csv");
+  EXPECT_EQ(csv.rfind("followup,baseline,status,", 0), 0u);
+}
+
+TEST_F(ResponseCommand, BadRulesFileNamesFileAndKey) {
+  const auto rules = dir_->path() / "bad.yaml";
+  std::ofstream(rules) << "change:\n  percent: 30\n  absolute: 0.8\n";
+  const auto p = dir_->path() / "p";
+  const auto r = run_sbrtkit({"response", "--plan", (p / "planning").string(), "--baseline",
+                              (p / "baseline" / "pet").string(), "--followup", (p / "followup" / "pet").string(),
+                              "--rules", rules.string(), "--out", (dir_->path() / "bad").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.yaml"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("change.absolute"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace sbrtkit
