@@ -231,16 +231,17 @@ std::string format_report_html(const ReportContent& c) {
   h += "<tr><th>RTPLAN</th><td>" + (c.rtplan_file.empty() ? std::string("—") : e(c.rtplan_file)) + "</td></tr>\n";
   h += "<tr><th>CT</th><td>" + (c.ct_description.empty() ? std::string("—") : e(c.ct_description)) + "</td></tr>\n";
   h += "</table>\n";
-  std::vector<std::string> warnings = c.warnings;
+  std::vector<std::string> notes = c.notes, warnings = c.warnings;
   for (const auto& s : c.structures)
     for (const auto& w : s.warnings) warnings.push_back(fmt::format("ROI {} {}: {}", s.roi_number, s.name, w));
   if (c.compliance) {
-    for (const auto& n : c.compliance->notes) warnings.push_back("check: " + n);
-    for (const auto& w : c.compliance->warnings) warnings.push_back("check: " + w);
+    if (!c.compliance->attribution.empty()) notes.push_back("protocol check: " + c.compliance->attribution);
+    for (const auto& n : c.compliance->notes) notes.push_back("protocol check: " + n);
+    for (const auto& w : c.compliance->warnings) warnings.push_back("protocol check: " + w);
   }
-  if (!c.notes.empty()) {
+  if (!notes.empty()) {
     h += "<h3>Notes</h3>\n<ul class=\"messages\">\n";
-    for (const auto& n : c.notes) h += "<li>" + e(n) + "</li>\n";
+    for (const auto& n : notes) h += "<li>" + e(n) + "</li>\n";
     h += "</ul>\n";
   }
   if (!warnings.empty()) {
