@@ -100,6 +100,23 @@ TEST_F(ReportCommand, BadInputExitsWithTwoAndWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST_F(ReportCommand, ExplicitFilesWithACtFolder) {
+  const auto out = dir_->path() / "explicit.html";
+  const auto r = run_sbrtkit({"report", "--rtstruct", (planning() / "rtstruct.dcm").string(), "--rtdose",
+                              (planning() / "rtdose.dcm").string(), "--rtplan", (planning() / "rtplan.dcm").string(),
+                              "--ct", (planning() / "ct").string(), "-o", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = read_text(out);
+  EXPECT_EQ(count(html, "<img "), 3 * count(html, "<section class=\"target\">"));
+  EXPECT_NE(html.find("<tr><th>CT</th><td>CT "), std::string::npos) << "the CT series is described";
+  // A CT folder that is not one: bad input.
+  const auto bad = run_sbrtkit({"report", "--rtstruct", (planning() / "rtstruct.dcm").string(), "--rtdose",
+                                (planning() / "rtdose.dcm").string(), "--ct", (dir_->path() / "nowhere").string(), "-o",
+                                (dir_->path() / "bad.html").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "bad.html"));
+}
+
 // ---- Headless Chromium ----
 
 constexpr const char* kChromium = "/usr/bin/chromium";
