@@ -44,11 +44,12 @@ int run(const BatchArguments& a) {
   if (!summary) return report_error("batch", summary.error());
   for (const auto& e : summary->unreadable)
     std::fprintf(stderr, "sbrtkit batch: warning: unreadable DICOM file skipped: %s\n", e.message().c_str());
-  std::printf("%zu plans under %s (%zu DICOM files, %zu other files, %zu unreadable; indexed in %s)\n",
-              summary->discovered, a.root.c_str(), summary->dicom_files, summary->non_dicom_files,
+  auto plans = [](std::size_t n) { return fmt::format("{} plan{}", n, n == 1 ? "" : "s"); };
+  std::printf("%s under %s (%zu DICOM files, %zu other files, %zu unreadable; indexed in %s)\n",
+              plans(summary->discovered).c_str(), a.root.c_str(), summary->dicom_files, summary->non_dicom_files,
               summary->unreadable.size(), format_duration(summary->discovery_s).c_str());
-  std::printf("shard %d/%d: %zu plans, %zu evaluated, %zu up to date; %zu failed, %zu with a major deviation\n",
-              shard->index, shard->count, summary->in_shard, summary->evaluated, summary->skipped, summary->failed,
+  std::printf("shard %d/%d: %s, %zu evaluated, %zu up to date; %zu failed, %zu with a major deviation\n",
+              shard->index, shard->count, plans(summary->in_shard).c_str(), summary->evaluated, summary->skipped, summary->failed,
               summary->major);
   std::printf("results in %s (results.sqlite, plans.csv, constraints.csv, plans/); %s with %d jobs\n", a.out.c_str(),
               format_duration(summary->seconds).c_str(), summary->jobs);

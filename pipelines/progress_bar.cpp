@@ -22,30 +22,39 @@ ProgressBar::ProgressBar(std::FILE* out, bool terminal, std::string command)
 std::string ProgressBar::bar_line(const BatchProgress& p, int width) {
   const double fraction = p.total ? double(p.done) / double(p.total) : 1.0;
   const int filled = int(std::floor(fraction * width));
-  std::string line = "[" + std::string(std::size_t(filled), '#') + std::string(std::size_t(width - filled), '-') + "]";
+  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string temporaries.
+  std::string line = "[";
+  line.append(std::size_t(filled), '#');
+  line.append(std::size_t(width - filled), '-');
+  line += "]";
   line += fmt::format(" {}/{} plans {:3.0f}%", p.done, p.total, 100 * fraction);
   if (p.skipped) line += fmt::format("  {} up to date", p.skipped);
   if (p.failed) line += fmt::format("  {} failed", p.failed);
   if (p.major) line += fmt::format("  {} major", p.major);
-  if (p.done < p.total) line += p.eta_s ? "  ETA " + format_duration(*p.eta_s) : std::string("  ETA --");
-  else line += "  " + format_duration(p.elapsed_s);
+  if (p.done < p.total) {
+    line += "  ETA ";
+    line += p.eta_s ? format_duration(*p.eta_s) : std::string("--");
+  } else {
+    line += "  ";
+    line += format_duration(p.elapsed_s);
+  }
   return line;
 }
 
 void ProgressBar::update(const BatchProgress& p) {
   if (!terminal_) {
     if (!p.last) {
-      std::fprintf(out_, "sbrtkit %s: %zu plans in this shard, %zu up to date\n", command_.c_str(), p.total,
-                   p.skipped);
+      std::fprintf(out_, "sbrtkit %s: %zu plan%s in this shard, %zu up to date\n", command_.c_str(), p.total,
+                   p.total == 1 ? "" : "s", p.skipped);
     } else {
       const PlanResult& r = *p.last;
       const std::string outcome =
-          r.status == PlanStatus::error ? "ERROR " + r.error
+          r.status == PlanStatus::error ? fmt::format("ERROR {}", r.error)
                                         : fmt::format("{} ({} pass, {} minor, {} major, {} not evaluable)", r.overall,
                                                       r.passed, r.minor, r.major, r.not_evaluable);
       std::fprintf(out_, "sbrtkit %s: [%zu/%zu] %s patient %s: %s, %.1f s%s\n", command_.c_str(), p.done, p.total,
                    r.job.key.c_str(), r.job.patient_id.c_str(), outcome.c_str(), r.seconds,
-                   p.eta_s && p.done < p.total ? (", ETA " + format_duration(*p.eta_s)).c_str() : "");
+                   p.eta_s && p.done < p.total ? fmt::format(", ETA {}", format_duration(*p.eta_s)).c_str() : "");
     }
     std::fflush(out_);
     return;

@@ -105,6 +105,7 @@ bool run_and_kill(const std::vector<std::string>& arguments, const fs::path& out
 void copy_patient(int patient, const fs::path& to) {
   char name[32];
   std::snprintf(name, sizeof name, "patient_%03d", patient);
+  fs::create_directories(to);
   fs::copy(testing::trial_dir() / name, to / name, fs::copy_options::recursive);
 }
 
@@ -302,7 +303,8 @@ TEST_F(BatchTrial, SnakemakeWorkflowRunsShardsAndMerge) {
 
 TEST_F(BatchTrial, BadInputExitsWithTwo) {
   TempDir dir;
-  const auto bad_protocol = batch(dir / "o", {"--protocol", "no-such-protocol"});
+  const auto bad_protocol = run_sbrtkit({"batch", testing::trial_dir().string(), "--protocol", "no-such-protocol",
+                                         "--out", (dir / "o").string()});
   EXPECT_EQ(bad_protocol.exit_code, 2);
   EXPECT_NE(bad_protocol.err.find("no-such-protocol"), std::string::npos) << bad_protocol.err;
   EXPECT_FALSE(fs::exists(dir / "o" / "results.sqlite"));  // the protocol fails before anything is written

@@ -121,7 +121,10 @@ TEST_F(BatchRunner, WorkerPoolBoundsPlansInFlightAndIsolatesFailures) {
   auto changed = run_batch(o, e, nullptr);
   ASSERT_TRUE(changed);
   EXPECT_EQ(calls.load(), testing::kTrialPatients + 1);
-  EXPECT_EQ(*dump_results(o.out_dir / "results.sqlite"), *dump);
+  const auto redone = dump_results(o.out_dir / "results.sqlite");
+  ASSERT_TRUE(redone);
+  EXPECT_NE(*redone, *dump);  // new fingerprints ...
+  EXPECT_EQ(redone->substr(redone->find("\nstructures|")), dump->substr(dump->find("\nstructures|")));  // same rows
 }
 
 TEST_F(BatchRunner, UnwritableOutputStopsTheBatch) {

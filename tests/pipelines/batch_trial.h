@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "sbrtkit/pipelines/batch.h"
@@ -23,18 +24,24 @@ inline std::string shell_quoted(const std::string& s) {
   return q + "'";
 }
 
-/// The trial folder (empty path when generation failed). Keyed by the binary's modification time; a
-/// file lock serialises test processes started in parallel (ctest -j).
+/// The trial folder (empty path when generation failed): one per build (keyed by the binary's path),
+/// regenerated when the binary is newer than the trial (the phantom may have changed). A file lock
+/// serialises test processes started in parallel (ctest -j).
 inline const std::filesystem::path& trial_dir() {
   namespace fs = std::filesystem;
   static const fs::path dir = []() -> fs::path {
-    const auto stamp = fs::last_write_time(SBRTKIT_BINARY).time_since_epoch().count();
-    const fs::path cache =
-        fs::temp_directory_path() / ("sbrtkit-batch-trial-" + std::to_string(kTrialPatients) + "-" +
-                                     std::to_string(fnv1a64(std::to_string(stamp) + SBRTKIT_BINARY) & 0xffffffffu));
+    const fs::path cache = fs::temp_directory_path() / ("sbrtkit-batch-trial-" + std::to_string(kTrialPatients) + "-" +
+                                                        std::to_string(fnv1a64(SBRTKIT_BINARY) & 0xffffffffu));
+    const fs::path stamp_file = cache / "README.txt";
+    const std::string stamp = std::to_string(fs::last_write_time(SBRTKIT_BINARY).time_since_epoch().count());
+    auto current = [&] {
+      std::ifstream in(cache.string() + ".stamp");
+      std::string seen;
+      return fs::exists(stamp_file) && std::getline(in, seen) && seen == stamp;
+    };
     const int lock = ::open((cache.string() + ".lock").c_str(), O_CREAT | O_RDWR, 0644);
     if (lock >= 0) ::flock(lock, LOCK_EX);
-    if (!fs::exists(cache / "README.txt")) {
+    if (!current()) {
       const fs::path building = cache.string() + ".building";
       std::error_code ec;
       fs::remove_all(building, ec);
@@ -44,10 +51,12 @@ inline const std::filesystem::path& trial_dir() {
       if (std::system(command.c_str()) == 0) {
         fs::remove_all(cache, ec);
         fs::rename(building, cache, ec);
+        std::ofstream(cache.string() + ".stamp") << stamp << "\n";
       }
     }
+    const bool ok = current();
     if (lock >= 0) ::close(lock);
-    return fs::exists(cache / "README.txt") ? cache : fs::path();
+    return ok ? cache : fs::path();
   }();
   return dir;
 }
