@@ -31,6 +31,8 @@ struct ResponseRequest {
   std::filesystem::path baseline_pet_dir, followup_pet_dir;
   std::optional<std::filesystem::path> baseline_ct_dir, followup_ct_dir;  // default: next to the PET
   std::string registration = "auto";  // as LesionsRequest::registration, for both studies
+  /// Set by run_response from the planning CT (metric samples bounded, see response_report.cpp).
+  RigidRegistrationOptions registration_options;
   ResponseRules rules;
   ResponseSegmentation segmentation;
   bool parallel = true;  // the two time points on two threads
