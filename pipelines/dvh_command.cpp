@@ -11,23 +11,24 @@ namespace sbrtkit::cli {
 namespace {
 
 struct DvhArguments {
-  std::string directory, plan, rtstruct, rtdose, rtplan, metrics, format = "table", output, end_cap = "half";
+  PlanSourceArguments source;
+  std::string metrics, format = "table", output, end_cap = "half";
   std::vector<std::string> rois;
-  double rx_gy = 0;
   double curve_step_gy = 0.01;
   bool curves = false, require_full_coverage = false;
 };
 
 int run(const DvhArguments& a) {
+  const PlanInputRequest source = a.source.request();
   DvhRequest request;
-  if (!a.directory.empty()) request.directory = a.directory;
-  if (!a.plan.empty()) request.plan_uid = a.plan;
-  if (!a.rtstruct.empty()) request.rtstruct = a.rtstruct;
-  if (!a.rtdose.empty()) request.rtdose = a.rtdose;
-  if (!a.rtplan.empty()) request.rtplan = a.rtplan;
+  request.directory = source.directory;
+  request.plan_uid = source.plan_uid;
+  request.rtstruct = source.rtstruct;
+  request.rtdose = source.rtdose;
+  request.rtplan = source.rtplan;
+  request.rx_gy = source.rx_gy;
   request.rois = a.rois;
   request.metrics = split_list(a.metrics);
-  if (a.rx_gy != 0) request.rx_gy = a.rx_gy;
   request.engine.end_cap = a.end_cap == "none" ? EndCap::none : EndCap::half;
   request.with_curves = a.curves;
   if (!(a.curve_step_gy > 0))
@@ -56,15 +57,10 @@ int run(const DvhArguments& a) {
 void add_dvh_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DvhArguments>();
   CLI::App* cmd = app.add_subcommand("dvh", "DVHs and TG-263 metrics of every structure, from DICOM-RT");
-  cmd->add_option("DIR", args->directory, "folder with the plan's DICOM files (indexed recursively)");
-  cmd->add_option("--plan", args->plan, "RTPLAN SOP instance UID, when the folder holds several plans");
-  cmd->add_option("--rtstruct", args->rtstruct, "RTSTRUCT file (instead of DIR)");
-  cmd->add_option("--rtdose", args->rtdose, "RTDOSE file (instead of DIR)");
-  cmd->add_option("--rtplan", args->rtplan, "RTPLAN file, for the prescription (instead of DIR)");
+  add_plan_source_options(cmd, args->source, "DIR", false);
   cmd->add_option("--roi", args->rois, "structure name or ROI number; repeat for several (default: all)");
   cmd->add_option("--metrics", args->metrics,
                   "comma-separated TG-263 metrics, e.g. \"D95%[Gy],V20Gy[cc],D0.03cc[Gy]\"");
-  cmd->add_option("--rx", args->rx_gy, "prescription dose in Gy (overrides the RTPLAN's)");
   cmd->add_option("--format", args->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   cmd->add_option("-o,--output", args->output, "write to this file (atomically) instead of stdout");
   cmd->add_flag("--dvh-curves", args->curves, "include cumulative and differential DVH curves (json)");
