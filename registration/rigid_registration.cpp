@@ -51,6 +51,37 @@ ImageType::Pointer to_itk(const Volume<float>& v, double lower, double upper) {
   return image;
 }
 
+/// Block average to about min_spacing_mm per axis. A rigid CT-to-CT registration needs no sub-2 mm
+/// detail, and ITK's pyramid otherwise smooths the full 512 x 512 planning CT at every level (minutes).
+Volume<float> coarsen(const Volume<float>& v, double min_spacing_mm) {
+  const auto& g = v.geometry;
+  const double spacing[3] = {g.spacing_mm().x, g.spacing_mm().y, g.spacing_mm().z};
+  std::array<std::int64_t, 3> factor{}, size{};
+  for (int a = 0; a < 3; ++a) {
+    factor[a] = std::max<std::int64_t>(1, std::int64_t(min_spacing_mm / spacing[a]));
+    size[a] = std::max<std::int64_t>(1, g.size()[a] / factor[a]);
+  }
+  if (factor[0] == 1 && factor[1] == 1 && factor[2] == 1) return v;
+  PatientPoint origin = g.origin();
+  for (int a = 0; a < 3; ++a) origin = origin + (0.5 * double(factor[a] - 1)) * g.step(a);
+  Volume<float> out(ImageGeometry(size, origin,
+                                  {spacing[0] * double(factor[0]), spacing[1] * double(factor[1]),
+                                   spacing[2] * double(factor[2])},
+                                  g.axes()));
+  const double count = double(factor[0] * factor[1] * factor[2]);
+  for (std::int64_t k = 0; k < size[2]; ++k)
+    for (std::int64_t j = 0; j < size[1]; ++j)
+      for (std::int64_t i = 0; i < size[0]; ++i) {
+        double sum = 0;
+        for (std::int64_t dk = 0; dk < factor[2]; ++dk)
+          for (std::int64_t dj = 0; dj < factor[1]; ++dj)
+            for (std::int64_t di = 0; di < factor[0]; ++di)
+              sum += v.at(i * factor[0] + di, j * factor[1] + dj, k * factor[2] + dk);
+        out.at(i, j, k) = float(sum / count);
+      }
+  return out;
+}
+
 }  // namespace
 
 Expected<RigidRegistrationResult> register_rigid(const Volume<float>& fixed, const Volume<float>& moving,
@@ -60,8 +91,8 @@ Expected<RigidRegistrationResult> register_rigid(const Volume<float>& fixed, con
   if (o.shrink.empty() || o.shrink.size() != o.smoothing_mm.size())
     return Error::bad_argument("registration levels", "as many smoothing sigmas as shrink factors", "a mismatch");
   try {
-    auto fixed_image = to_itk(fixed, o.clamp_lower_hu, o.clamp_upper_hu);
-    auto moving_image = to_itk(moving, o.clamp_lower_hu, o.clamp_upper_hu);
+    auto fixed_image = to_itk(coarsen(fixed, o.min_spacing_mm), o.clamp_lower_hu, o.clamp_upper_hu);
+    auto moving_image = to_itk(coarsen(moving, o.min_spacing_mm), o.clamp_lower_hu, o.clamp_upper_hu);
 
     using MetricType = itk::MattesMutualInformationImageToImageMetricv4<ImageType, ImageType>;
     using OptimizerType = itk::RegularStepGradientDescentOptimizerv4<double>;

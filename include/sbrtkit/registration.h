@@ -77,6 +77,8 @@ struct RigidRegistrationOptions {
   std::vector<double> smoothing_mm = {4.0, 2.0};
   int histogram_bins = 32;
   double sampling_fraction = 0.25;  // random (fixed-seed) metric sampling
+  /// Both CTs are block-averaged to at least this spacing first (rigid alignment needs no finer detail).
+  double min_spacing_mm = 4.0;
   int iterations = 200;
   double learning_rate = 1.0;
   /// CT numbers are clamped to [lower, upper] HU before registration (air and metal add no information).
