@@ -33,6 +33,17 @@ struct PlanSourceArguments {
   PlanInputRequest request() const;
 };
 
+/// Copies the plan source into a use-case request that spells the same fields (DvhRequest, ReportRequest).
+template <class Request>
+void copy_plan_source(const PlanInputRequest& source, Request& request) {
+  request.directory = source.directory;
+  request.plan_uid = source.plan_uid;
+  request.rtstruct = source.rtstruct;
+  request.rtdose = source.rtdose;
+  request.rtplan = source.rtplan;
+  request.rx_gy = source.rx_gy;
+}
+
 /// Registers the positional folder (named `positional`), --plan, --rtstruct, --rtdose, --rtplan, --rx and,
 /// when with_fractions, --fractions: the same spelling and help in every plan-level command.
 void add_plan_source_options(CLI::App* command, PlanSourceArguments& arguments, const std::string& positional,

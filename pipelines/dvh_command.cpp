@@ -21,12 +21,7 @@ struct DvhArguments {
 int run(const DvhArguments& a) {
   const PlanInputRequest source = a.source.request();
   DvhRequest request;
-  request.directory = source.directory;
-  request.plan_uid = source.plan_uid;
-  request.rtstruct = source.rtstruct;
-  request.rtdose = source.rtdose;
-  request.rtplan = source.rtplan;
-  request.rx_gy = source.rx_gy;
+  copy_plan_source(source, request);
   request.rois = a.rois;
   request.metrics = split_list(a.metrics);
   request.engine.end_cap = a.end_cap == "none" ? EndCap::none : EndCap::half;

@@ -20,12 +20,7 @@ struct ReportArguments {
 int run(const ReportArguments& a) {
   const PlanInputRequest source = a.source.request();
   ReportRequest request;
-  request.directory = source.directory;
-  request.plan_uid = source.plan_uid;
-  request.rtstruct = source.rtstruct;
-  request.rtdose = source.rtdose;
-  request.rtplan = source.rtplan;
-  request.rx_gy = source.rx_gy;
+  copy_plan_source(source, request);
   request.fractions = source.fractions;
   if (!a.ct.empty()) request.ct_directory = a.ct;
   if (!a.protocol.empty()) request.protocol = a.protocol;
