@@ -53,7 +53,7 @@ void BM_SegmentAndMeasure(benchmark::State& state) {
     auto seg = sbrtkit::segment_lesions(suv, nullptr, {});
     const auto kernel = sbrtkit::make_peak_kernel(suv.geometry);
     for (std::size_t l = 0; l < seg->lesions.size(); ++l)
-      benchmark::DoNotOptimize(sbrtkit::measure_uptake(suv, seg->lesions[l], kernel, 41, seg->threshold_suv[l]));
+      benchmark::DoNotOptimize(sbrtkit::measure_uptake(suv, seg->lesions[l], kernel, {.mtv_threshold_suv = seg->threshold_suv[l]}));
   }
 }
 BENCHMARK(BM_SegmentAndMeasure)->Unit(benchmark::kMillisecond);

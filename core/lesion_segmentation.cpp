@@ -98,6 +98,7 @@ Expected<Segmentation> segment_lesions(const Volume<float>& suv, const MaskVolum
     for (auto& v : split_labels(connected_components(mask))) {
       out.lesions.push_back(std::move(v));
       out.threshold_suv.push_back(threshold);
+      out.background_suv.push_back(0);
     }
   };
 
@@ -117,6 +118,9 @@ Expected<Segmentation> segment_lesions(const Volume<float>& suv, const MaskVolum
     if (!(o.percent > 0 && o.percent <= 100))
       return Error::bad_argument("--percent", "a percentage in (0, 100]", fmt(o.percent));
     if (!(o.seed_suv > 0)) return Error::bad_argument("--seed-suv", "an SUV > 0", fmt(o.seed_suv));
+    if (o.local_background && !(o.background_inner_mm >= 0 && o.background_outer_mm > o.background_inner_mm))
+      return Error::bad_argument("--background-shell", "inner >= 0 mm and outer > inner",
+                                 fmt(o.background_inner_mm) + "," + fmt(o.background_outer_mm));
     MaskVolume seeds(g, 0);
     for (std::size_t n = 0; n < suv.voxels.size(); ++n) seeds.voxels[n] = suv.voxels[n] >= o.seed_suv && !excluded(n);
     auto regions = split_labels(connected_components(seeds));
@@ -130,18 +134,47 @@ Expected<Segmentation> segment_lesions(const Volume<float>& suv, const MaskVolum
     std::vector<std::uint8_t> taken(suv.voxels.size(), 0);
     std::vector<std::uint32_t> seen(suv.voxels.size(), 0);
     std::uint32_t stamp = 0;
+    // Not background: every seed region (lesions, the hot rim of a masked organ) and the excluded voxels.
+    MaskVolume not_background = seeds;
+    if (exclude)
+      for (std::size_t n = 0; n < suv.voxels.size(); ++n) not_background.voxels[n] |= exclude->voxels[n];
+    const double p = o.percent / 100.0;
+    std::size_t without_shell = 0;
     for (std::size_t r : order) {
+      const double peak_suv = suv.voxels[peak[r]];
       if (taken[peak[r]]) {
-        out.notes.push_back("a local maximum of SUV " + fmt(suv.voxels[peak[r]]) + " lies inside a hotter lesion");
+        out.notes.push_back("a local maximum of SUV " + fmt(peak_suv) + " lies inside a hotter lesion");
         continue;
       }
-      const double t = o.percent / 100.0 * suv.voxels[peak[r]];
-      auto v = grow(suv, exclude, taken, seen, ++stamp, peak[r], t);
+      auto v = grow(suv, exclude, taken, seen, ++stamp, peak[r], p * peak_suv);
+      double background = 0;
+      if (o.local_background) {
+        // The shell is measured around the plain percent cut, which contains the final lesion.
+        const auto b = shell_background(suv, v.index, &not_background, o.background_inner_mm, o.background_outer_mm);
+        if (!b) ++without_shell;
+        background = std::max(0.0, b.value_or(0.0));
+        if (background >= peak_suv) {
+          out.notes.push_back("a local maximum of SUV " + fmt(peak_suv) + " is not above its background " +
+                              fmt(background) + ": not a lesion");
+          continue;
+        }
+        v = grow(suv, exclude, taken, seen, ++stamp, peak[r], background + p * (peak_suv - background));
+      }
       for (auto n : v.index) taken[n] = 1;
       out.lesions.push_back(std::move(v));
-      out.threshold_suv.push_back(t);
+      out.threshold_suv.push_back(background + p * (peak_suv - background));
+      out.background_suv.push_back(background);
     }
-    out.notes.push_back(fmt(o.percent) + "% of each lesion's SUVmax, seeds at SUV >= " + fmt(o.seed_suv));
+    if (o.local_background) {
+      out.notes.push_back(fmt(o.percent) + "% of (SUVmax - B) above the local background B (median SUV " +
+                          fmt(o.background_inner_mm) + "-" + fmt(o.background_outer_mm) +
+                          " mm around the lesion), seeds at SUV >= " + fmt(o.seed_suv));
+      if (without_shell)
+        out.notes.push_back(std::to_string(without_shell) + " lesion(s) without background voxels around them: B = 0");
+    } else {
+      out.notes.push_back(fmt(o.percent) + "% of each lesion's SUVmax (no background correction), seeds at SUV >= " +
+                          fmt(o.seed_suv));
+    }
   }
 
   // Minimum volume, then the documented order: decreasing SUVmax, ties by first voxel.
@@ -161,6 +194,7 @@ Expected<Segmentation> segment_lesions(const Volume<float>& suv, const MaskVolum
   for (auto l : keep) {
     sorted.lesions.push_back(std::move(out.lesions[l]));
     sorted.threshold_suv.push_back(out.threshold_suv[l]);
+    sorted.background_suv.push_back(out.background_suv[l]);
   }
   sorted.rejected_small = out.rejected_small;
   sorted.notes = std::move(out.notes);

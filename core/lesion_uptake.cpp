@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "sbrtkit/lesion.h"
+#include "lesion_cut.h"
 
 namespace sbrtkit {
 namespace {
@@ -38,7 +39,7 @@ double longest_diameter_mm(const ImageGeometry& g, const std::vector<std::int64_
 }  // namespace
 
 LesionUptake measure_uptake(const Volume<float>& suv, const LesionVoxels& lesion, const PeakKernel& kernel,
-                            double mtv_percent, std::optional<double> mtv_threshold_suv) {
+                            const UptakeOptions& o) {
   LesionUptake u;
   if (lesion.index.empty()) return u;
   const auto& g = suv.geometry;
@@ -65,18 +66,64 @@ LesionUptake measure_uptake(const Volume<float>& suv, const LesionVoxels& lesion
   u.suv_max_voxel = voxel_of(g, max_n);
   u.longest_diameter_mm = longest_diameter_mm(g, core);
   u.suv_peak = suv_peak(suv, core, kernel);
-  u.mtv_threshold_suv = mtv_threshold_suv ? *mtv_threshold_suv : mtv_percent / 100.0 * u.suv_max;
-  double mtv_w = 0, mtv_s = 0;
-  for (std::size_t q = 0; q < lesion.index.size(); ++q) {
-    const double v = suv.voxels[lesion.index[q]];
-    if (v < u.mtv_threshold_suv) continue;
-    mtv_w += lesion.weight[q];
-    mtv_s += lesion.weight[q] * v;
-  }
-  u.mtv_cc = mtv_w * voxel_cc;
-  u.suv_mean = mtv_w > 0 ? mtv_s / mtv_w : 0;
+  u.background_suv = o.background_suv;
+  u.mtv_threshold_suv = o.mtv_threshold_suv ? *o.mtv_threshold_suv
+                                            : o.background_suv + o.mtv_percent / 100.0 * (u.suv_max - o.background_suv);
+  const detail::Cut cut = o.sub_voxel ? detail::sub_voxel_cut(suv, lesion, o.mtv_threshold_suv.has_value(), o.not_lesion,
+                                               u.mtv_threshold_suv)
+                              : detail::voxel_cut(suv, lesion, u.mtv_threshold_suv);
+  u.mtv_cc = cut.weight * voxel_cc;
+  u.suv_mean = cut.weight > 0 ? cut.suv_sum / cut.weight : 0;
   u.tlg = u.suv_mean * u.mtv_cc;
+  // A segmented lesion's volume is its MTV; an ROI brings its own.
+  const double volume_cc = o.mtv_threshold_suv ? u.mtv_cc : u.volume_cc;
+  u.suv_mean_recovered = recovered_mean_suv(suv, core, volume_cc, o.background_suv, o.spill_margin_mm, o.not_lesion);
   return u;
+}
+
+std::vector<LesionUptake> measure_lesion_set(const Volume<float>& suv, const std::vector<LesionVoxels>& lesions,
+                                             const MaskVolume* exclude, const PeakKernel& kernel,
+                                             const LesionSetOptions& o, const Segmentation* segmentation) {
+  const auto& g = suv.geometry;
+  const auto core_of = [](const LesionVoxels& l) {
+    std::vector<std::int64_t> c;
+    for (std::size_t q = 0; q < l.index.size(); ++q)
+      if (l.weight[q] >= 0.5f) c.push_back(l.index[q]);
+    return c;
+  };
+  // Not background: excluded organs, every lesion's core, and anything hot enough to seed a lesion (an
+  // uncontoured lesion, an organ's blurred rim). Not this lesion: excluded organs and the other cores.
+  MaskVolume not_background(g, 0), not_lesion(g, 0);
+  for (std::size_t n = 0; n < suv.voxels.size(); ++n) {
+    not_lesion.voxels[n] = exclude && exclude->voxels[n];
+    not_background.voxels[n] = not_lesion.voxels[n] || suv.voxels[n] >= o.seed_suv;
+  }
+  std::vector<std::vector<std::int64_t>> cores;
+  for (const auto& l : lesions) {
+    cores.push_back(core_of(l));
+    for (auto n : cores.back()) not_background.voxels[n] = not_lesion.voxels[n] = 1;
+  }
+
+  std::vector<LesionUptake> out;
+  for (std::size_t l = 0; l < lesions.size(); ++l) {
+    UptakeOptions u;
+    u.mtv_percent = o.mtv_percent;
+    u.spill_margin_mm = o.spill_margin_mm;
+    u.sub_voxel = o.sub_voxel;
+    if (segmentation) {
+      u.background_suv = segmentation->background_suv[l];
+      u.mtv_threshold_suv = segmentation->threshold_suv[l];
+    } else if (o.local_background) {
+      const auto b = shell_background(suv, cores[l], &not_background, o.background_inner_mm, o.background_outer_mm);
+      u.background_suv = std::max(0.0, b.value_or(0.0));
+    }
+    // The lesion's own core counts in its recovered mean (unless excluded).
+    for (auto n : cores[l]) not_lesion.voxels[n] = exclude && exclude->voxels[n];
+    u.not_lesion = &not_lesion;
+    out.push_back(measure_uptake(suv, lesions[l], kernel, u));
+    for (auto n : cores[l]) not_lesion.voxels[n] = 1;
+  }
+  return out;
 }
 
 }  // namespace sbrtkit

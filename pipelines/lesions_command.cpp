@@ -18,6 +18,9 @@ struct LesionsArguments {
   std::string out_dir, injection_time, sex, suv_type = "bw";
   double weight_kg = 0, injected_dose_mbq = 0, height_m = 0, alpha_beta = 0;
   double threshold = 4.0, percent = 41, seed_suv = 3.0, min_volume_cc = 0.1;
+  std::string background = "local";
+  double exclude_margin_mm = 8;
+  std::vector<double> background_shell{8, 16};
   bool no_seg = false;
 };
 
@@ -30,6 +33,10 @@ int run(const LesionsArguments& a) {
   r.registration = a.registration;
   r.rois = a.rois;
   r.exclude_rois = a.exclude;
+  r.exclude_margin_mm = a.exclude_margin_mm;
+  if (!(a.exclude_margin_mm >= 0))
+    return report_error("lesions", Error::bad_argument("--exclude-margin", "a margin >= 0 mm",
+                                                       fmt::format("{}", a.exclude_margin_mm)));
   r.liver_roi = a.liver_roi;
   if (a.segment == "threshold") r.segment = ThresholdMode::absolute;
   if (a.segment == "percent") r.segment = ThresholdMode::percent_of_max;
@@ -41,6 +48,12 @@ int run(const LesionsArguments& a) {
   r.segmentation.percent = a.percent;
   r.segmentation.seed_suv = a.seed_suv;
   r.segmentation.min_volume_cc = a.min_volume_cc;
+  r.segmentation.local_background = a.background == "local";
+  r.segmentation.background_inner_mm = a.background_shell[0];
+  r.segmentation.background_outer_mm = a.background_shell[1];
+  if (!(a.background_shell[0] >= 0 && a.background_shell[1] > a.background_shell[0]))
+    return report_error("lesions", Error::bad_argument("--background-shell", "INNER,OUTER in mm with 0 <= INNER < OUTER",
+                                                       fmt::format("{},{}", a.background_shell[0], a.background_shell[1])));
   r.mtv_percent = a.percent;
   if (a.weight_kg != 0) r.suv_overrides.weight_kg = a.weight_kg;
   if (a.injected_dose_mbq != 0) r.suv_overrides.injected_dose_bq = a.injected_dose_mbq * 1e6;
@@ -100,8 +113,22 @@ void add_lesions_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threshold", a->threshold, "absolute SUV threshold (--segment threshold)")->capture_default_str();
   cmd->add_option("--percent", a->percent, "% of each lesion's SUVmax (--segment percent; ROI MTV)")->capture_default_str();
   cmd->add_option("--seed-suv", a->seed_suv, "a region must reach this SUV to seed a lesion (percent)")->capture_default_str();
+  cmd->add_option("--background", a->background,
+                  "local: cut at B + percent x (SUVmax - B), B the median SUV in a shell around the lesion; "
+                  "none: percent x SUVmax (the classic rule)")
+      ->check(CLI::IsMember({"local", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--background-shell", a->background_shell,
+                  "INNER,OUTER distance [mm] of the background shell; INNER is also the spill margin of the "
+                  "recovered SUVmean")
+      ->delimiter(',')
+      ->expected(2)
+      ->capture_default_str();
   cmd->add_option("--min-volume", a->min_volume_cc, "smallest lesion kept [cc]")->capture_default_str();
   cmd->add_option("--exclude", a->exclude, "ROIs masking physiological uptake, e.g. \"Bladder,Kidney*\"");
+  cmd->add_option("--exclude-margin", a->exclude_margin_mm,
+                  "grow the --exclude ROIs by this [mm], to drop their spill-out (about 1.3 x the scanner FWHM)")
+      ->capture_default_str();
   cmd->add_option("--liver-roi", a->liver_roi, "liver ROI for --segment liver")->capture_default_str();
   cmd->add_option("--weight", a->weight_kg, "patient weight [kg] (overrides (0010,1030))");
   cmd->add_option("--injected-dose", a->injected_dose_mbq, "injected activity [MBq] (overrides (0018,1074))");

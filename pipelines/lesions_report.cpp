@@ -425,25 +425,42 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
       for (auto n : occ->index) exclude->voxels[n] = 1;
       rep.notes.push_back("excluded from segmentation: ROI '" + s->name + "'");
     }
+    if (r.exclude_margin_mm > 0) {
+      exclude = dilate_mask(*exclude, r.exclude_margin_mm);
+      rep.notes.push_back(fmt::format("excluded ROIs grown by {:g} mm for their spill-out", r.exclude_margin_mm));
+    }
   }
 
   const PeakKernel kernel = make_peak_kernel(pet->suv.geometry);
+  const MaskVolume* excluded = exclude ? &*exclude : nullptr;
+  LesionSetOptions measure;
+  measure.mtv_percent = r.mtv_percent;
+  measure.local_background = r.segmentation.local_background;
+  measure.background_inner_mm = r.segmentation.background_inner_mm;
+  measure.background_outer_mm = r.segmentation.background_outer_mm;
+  measure.seed_suv = r.segmentation.seed_suv;
+  measure.spill_margin_mm = r.segmentation.background_inner_mm;
   std::vector<std::pair<LesionRow, const Structure*>> rows;
   // ROI lesions.
   if (!r.rois.empty()) {
     const auto rois = select_structures(*structures, r.rois);
     if (rois.empty()) return Error::bad_argument("--rois", "a pattern matching at least one ROI", r.rois);
+    std::vector<LesionVoxels> voxels;
     for (const Structure* s : rois) {
       auto occ = occupancy_on_grid(*s, planning_to_pet, pet->suv);
       if (!occ) return occ.error();
+      voxels.push_back(std::move(*occ));
+    }
+    const auto uptake = measure_lesion_set(pet->suv, voxels, excluded, kernel, measure);
+    for (std::size_t l = 0; l < rois.size(); ++l) {
       LesionRow row;
       row.source = "RTSTRUCT";
-      row.name = s->name;
-      row.uptake = measure_uptake(pet->suv, *occ, kernel, r.mtv_percent);
+      row.name = rois[l]->name;
+      row.uptake = uptake[l];
       row.threshold_suv = row.uptake.mtv_threshold_suv;
-      row.voxels = std::move(*occ);
+      row.voxels = std::move(voxels[l]);
       if (row.uptake.volume_cc <= 0) row.warnings.push_back("ROI lies outside the PET field of view");
-      rows.emplace_back(std::move(row), s);
+      rows.emplace_back(std::move(row), rois[l]);
     }
   }
   // PET lesions.
@@ -458,13 +475,14 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
       if (!occ) return occ.error();
       liver = liver_reference(pet->suv, *occ);
     }
-    auto seg = segment_lesions(pet->suv, exclude ? &*exclude : nullptr, so, liver);
+    auto seg = segment_lesions(pet->suv, excluded, so, liver);
     if (!seg) return seg.error();
     for (const auto& n : seg->notes) rep.notes.push_back(n);
+    const auto uptake = measure_lesion_set(pet->suv, seg->lesions, excluded, kernel, measure, &*seg);
     for (std::size_t l = 0; l < seg->lesions.size(); ++l) {
       LesionRow row;
       row.source = "PET";
-      row.uptake = measure_uptake(pet->suv, seg->lesions[l], kernel, so.percent, seg->threshold_suv[l]);
+      row.uptake = uptake[l];
       row.threshold_suv = seg->threshold_suv[l];
       row.voxels = std::move(seg->lesions[l]);
       rows.emplace_back(std::move(row), nullptr);

@@ -234,6 +234,10 @@ Expected<PhantomSummary> write_phantom(const PhantomOptions& options) {
          {"pet_dir", tp.label + "/pet"},
          {"ct_dir", tp.label + "/ct"},
          {"pet_grid", grid_json(tp.pet_geometry)},
+         {"psf",
+          {{"fwhm_mm", tp.psf_fwhm_mm},
+           {"definition", "separable Gaussian, each tap integrated over its voxel, applied after the lesions' "
+                          "partial-volume rendering (activity = truth (*) box(voxel) (*) Gaussian (*) box(voxel))"}}},
          {"ct_grid", grid_json(tp.ct_geometry)},
          {"lesions", lesions}});
   }

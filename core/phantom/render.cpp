@@ -115,13 +115,14 @@ std::vector<PetTimePoint> pet_time_points(const Model& m, PhantomSize size) {
     return Vec3{r, r, b.half_length_mm};
   };
   const auto scaled = [](Vec3 v, double s) { return Vec3{v.x * s, v.y * s, v.z * s}; };
-  // Baseline: the three lesions to be treated plus two untreated ones.
+  // Baseline: the three lesions to be treated plus two untreated ones. The untreated bone lesions are
+  // large enough (radius >= 10 mm, 3.7 sigma of the effective PSF) for SUVmax to be free of partial volume.
   base.lesions = {
       {"L3", "baseline", true, tg[0].key, tg[0].gtv.centre, equivalent(tg[0].gtv), 14.0},
       {"Node_L", "baseline", true, tg[1].key, tg[1].gtv.centre, equivalent(tg[1].gtv), 9.0},
       {"Ischium_R", "baseline", true, tg[2].key, tg[2].gtv.centre, equivalent(tg[2].gtv), 11.0},
-      {"Ilium_L", "baseline", false, "", PatientPoint{90, 25, 20}, Vec3{7, 7, 7}, 6.0},
-      {"Sacrum_R", "baseline", false, "", PatientPoint{-35, 57, -22.5}, Vec3{6, 6, 6}, 5.0},
+      {"Ilium_L", "baseline", false, "", PatientPoint{90, 25, 20}, Vec3{10, 10, 10}, 6.0},
+      {"Sacrum_R", "baseline", false, "", PatientPoint{-35, 57, -22.5}, Vec3{10, 10, 10}, 5.0},
   };
   // Follow-up. The ischial recurrence sits 2 mm outside the PTV surface, on the mid plane, laterally.
   const StarBody& ptv = tg[2].ptv;
@@ -132,8 +133,8 @@ std::vector<PetTimePoint> pet_time_points(const Model& m, PhantomSize size) {
       {"L3", "responding", true, tg[0].key, tg[0].gtv.centre, scaled(equivalent(tg[0].gtv), 0.85), 3.5},
       {"Node_L", "stable", true, tg[1].key, tg[1].gtv.centre, equivalent(tg[1].gtv), 8.6},
       {"Ischium_R", "marginal_recurrence", true, tg[2].key, recurrence, Vec3{5, 5, 5}, 7.5},
-      {"Ilium_L", "progressing_out_of_field", false, "", PatientPoint{90, 25, 20}, Vec3{10, 10, 10}, 9.5},
-      {"Sacrum_R", "stable", false, "", PatientPoint{-35, 57, -22.5}, Vec3{6, 6, 6}, 5.2},
+      {"Ilium_L", "progressing_out_of_field", false, "", PatientPoint{90, 25, 20}, Vec3{13, 13, 13}, 9.5},
+      {"Sacrum_R", "stable", false, "", PatientPoint{-35, 57, -22.5}, Vec3{10, 10, 10}, 5.2},
       {"Femur_L", "new", false, "", PatientPoint{118, 10, -135}, Vec3{6, 6, 6}, 7.0},
   };
 
@@ -236,6 +237,7 @@ Volume<float> render_pet(const Model& m, const PetTimePoint& tp) {
       }
     }
   }
+  apply_psf(pet, tp.psf_fwhm_mm);
   return pet;
 }
 

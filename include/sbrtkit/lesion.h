@@ -6,7 +6,9 @@
 ///
 ///   auto seg = segment_lesions(suv, exclude_mask, {.mode = ThresholdMode::percent_of_max});
 ///   auto kernel = make_peak_kernel(suv.geometry);
-///   for (const auto& voxels : seg->lesions) LesionUptake u = measure_uptake(suv, voxels, kernel, 41);
+///   for (std::size_t l = 0; l < seg->lesions.size(); ++l)
+///     measure_uptake(suv, seg->lesions[l], kernel, {.background_suv = seg->background_suv[l],
+///                                                   .mtv_threshold_suv = seg->threshold_suv[l]});
 
 #include <cstdint>
 #include <optional>
@@ -29,6 +31,11 @@ struct Components {
 };
 Components connected_components(const MaskVolume& mask);
 
+/// The mask grown by margin_mm: every voxel whose centre is within margin_mm of a set voxel's centre.
+/// Used to widen organ masks by the scanner's spill-out (a bladder of SUV 45 still reads SUV 3 four
+/// millimetres outside its wall at 6 mm FWHM).
+MaskVolume dilate_mask(const MaskVolume& mask, double margin_mm);
+
 /// The voxels of one lesion (linear indices into its grid, ascending) and the fraction of each that
 /// belongs to it (1 for a segmented voxel; the occupancy for an ROI sampled on the grid).
 struct LesionVoxels {
@@ -49,6 +56,13 @@ struct SegmentationOptions {
   /// percent_of_max: a region must reach this SUV to seed a lesion (physiological background stays
   /// below); each seed's lesion then grows to percent x its own maximum.
   double seed_suv = 3.0;
+  /// percent_of_max: the cut is B + percent x (SUVmax - B), with B the median SUV in a shell
+  /// background_inner_mm..background_outer_mm around the lesion as the plain percent cut finds it.
+  /// Without it (local_background = false) the cut is percent x SUVmax, the classic rule, which takes
+  /// in more and more background as the contrast falls (+40% volume at a lesion-to-background of 4).
+  bool local_background = true;
+  double background_inner_mm = 8;   // beyond the spill-out of a 6-7 mm FWHM scanner (about 1.3 FWHM)
+  double background_outer_mm = 16;
   double liver_factor = 1.5;
   double liver_sd_factor = 2.0;
   double min_volume_cc = 0.1;
@@ -57,6 +71,7 @@ struct SegmentationOptions {
 struct Segmentation {
   std::vector<LesionVoxels> lesions;  // ordered by decreasing SUVmax (ties: lower voxel index first)
   std::vector<double> threshold_suv;  // the threshold each lesion was cut at
+  std::vector<double> background_suv;  // the local background B of each lesion (0 without one)
   std::size_t rejected_small = 0;     // components below min_volume_cc
   std::vector<std::string> notes;     // thresholds used, seeds merged into a hotter lesion
 };
@@ -73,6 +88,21 @@ LiverReference liver_reference(const Volume<float>& suv, const LesionVoxels& liv
 Expected<Segmentation> segment_lesions(const Volume<float>& suv, const MaskVolume* exclude,
                                        const SegmentationOptions& options,
                                        std::optional<LiverReference> liver = std::nullopt);
+
+/// Median SUV of the voxels whose centres lie between inner_mm (excluded) and outer_mm (included) from
+/// the nearest voxel centre of `region` (linear indices), leaving out voxels set in `not_background`
+/// (other lesions, hot organs; may be null). nullopt when no voxel is left.
+std::optional<double> shell_background(const Volume<float>& suv, const std::vector<std::int64_t>& region,
+                                       const MaskVolume* not_background, double inner_mm, double outer_mm);
+
+/// Activity-recovered (partial-volume-corrected) mean SUV: B + (sum of SUV - B over the region and every
+/// voxel within margin_mm of it, except those set in `not_lesion`) x voxel volume / volume_cc. The
+/// scanner's blur moves activity out of the lesion but does not destroy it, so for a uniform lesion of
+/// known volume on a uniform background this returns its true SUV whatever its size; it is as good as
+/// volume_cc (an RTSTRUCT volume, or the MTV) and the background. The margin must cover the spill-out
+/// (about 1.3 FWHM).
+double recovered_mean_suv(const Volume<float>& suv, const std::vector<std::int64_t>& region, double volume_cc,
+                          double background_suv, double margin_mm, const MaskVolume* not_lesion);
 
 /// Weights of a sphere of volume_cc (1 cc: radius 6.2035 mm) on a grid's voxels: each offset's weight is
 /// the fraction of that voxel inside the sphere (10 x 10 x 10 sub-samples per voxel), so the weights sum to
@@ -100,16 +130,50 @@ struct LesionUptake {
   VoxelIndex suv_max_voxel;
   SuvPeak suv_peak;
   double suv_mean = 0;  // over the MTV region
-  double mtv_cc = 0;    // volume of the lesion's voxels at or above mtv_threshold_suv
+  double mtv_cc = 0;    // volume at or above mtv_threshold_suv (sub-voxel or whole voxels, UptakeOptions)
   double mtv_threshold_suv = 0;
   double tlg = 0;       // SUVmean x MTV [g]
+  double background_suv = 0;      // the local background the MTV cut used
+  double suv_mean_recovered = 0;  // recovered_mean_suv over the lesion's volume (see there)
+};
+
+/// How measure_uptake cuts the MTV and recovers the mean.
+struct UptakeOptions {
+  /// MTV region: the lesion's voxels with SUV >= background_suv + mtv_percent % x (SUVmax - background_suv),
+  /// or >= mtv_threshold_suv when given (a segmented lesion passes its own cut, so its MTV is its volume).
+  double mtv_percent = 41;
+  double background_suv = 0;
+  std::optional<double> mtv_threshold_suv;
+  /// MTV and SUVmean on the isosurface of the interpolated image (4^3 sub-samples per voxel), or on whole
+  /// voxels (the count other tools report; off by the voxel lattice, up to 10-20% for a 2 cm lesion at 4 mm).
+  bool sub_voxel = true;
+  /// recovered_mean_suv: spill margin, and the voxels that are not this lesion's (other lesions,
+  /// excluded organs; may be null).
+  double spill_margin_mm = 8;
+  const MaskVolume* not_lesion = nullptr;
 };
 
 /// Uptake metrics of one lesion. SUVmax and the SUVpeak centres are taken over voxels with weight >= 0.5
-/// (all voxels of a segmented lesion). The MTV region is the lesion's voxels with SUV >= mtv_percent % of
-/// SUVmax, or >= mtv_threshold_suv when given (a segmented lesion passes its own threshold, so its MTV is
-/// its volume). Empty lesions give zeros.
+/// (all voxels of a segmented lesion). Empty lesions give zeros.
 LesionUptake measure_uptake(const Volume<float>& suv, const LesionVoxels& lesion, const PeakKernel& kernel,
-                            double mtv_percent, std::optional<double> mtv_threshold_suv = std::nullopt);
+                            const UptakeOptions& options);
+
+/// Measures a set of lesions of one source (the selected ROIs, or one segmentation) together, so that
+/// each lesion's background shell leaves out the other lesions, excluded organs and every voxel hot
+/// enough to seed a lesion, and its recovered mean leaves out the other lesions and excluded organs.
+/// With a segmentation, each lesion keeps the background and cut it was segmented with; otherwise the
+/// background comes from the shell (local_background) or is 0.
+struct LesionSetOptions {
+  double mtv_percent = 41;
+  bool local_background = true;
+  double background_inner_mm = 8, background_outer_mm = 16;
+  double seed_suv = 3.0;
+  double spill_margin_mm = 8;
+  bool sub_voxel = true;
+};
+std::vector<LesionUptake> measure_lesion_set(const Volume<float>& suv, const std::vector<LesionVoxels>& lesions,
+                                             const MaskVolume* exclude, const PeakKernel& kernel,
+                                             const LesionSetOptions& options,
+                                             const Segmentation* segmentation = nullptr);
 
 }  // namespace sbrtkit

@@ -61,11 +61,22 @@ TEST(Segmentation, PercentRulePerLocalMaximumAndExclusion) {
   auto seg = segment_lesions(suv, &bladder, o);
   ASSERT_TRUE(seg) << seg.error().message();
   ASSERT_EQ(seg->lesions.size(), 2u);
-  // Hottest first; each cut at 41% of its own maximum (4.1 and 1.64), background 1 below both.
+  // Hottest first; each cut at 41% of its own maximum above the local background B = 1 (the shell holds
+  // only background voxels): 1 + 0.41 x 9 = 4.69 and 1 + 0.41 x 3 = 2.23.
   EXPECT_EQ(seg->lesions[0].index.size(), 125u);
-  EXPECT_NEAR(seg->threshold_suv[0], 4.1, 1e-6);
+  EXPECT_NEAR(seg->threshold_suv[0], 4.69, 1e-6);
+  EXPECT_NEAR(seg->background_suv[0], 1.0, 1e-6);
   EXPECT_EQ(seg->lesions[1].index.size(), 27u);
+  EXPECT_NEAR(seg->threshold_suv[1], 2.23, 1e-6);
+  // The classic rule: 41% of each maximum (4.1 and 1.64), the same boxes (background 1 below both).
+  o.local_background = false;
+  seg = segment_lesions(suv, &bladder, o);
+  ASSERT_TRUE(seg);
+  ASSERT_EQ(seg->lesions.size(), 2u);
+  EXPECT_NEAR(seg->threshold_suv[0], 4.1, 1e-6);
   EXPECT_NEAR(seg->threshold_suv[1], 1.64, 1e-6);
+  EXPECT_EQ(seg->lesions[1].index.size(), 27u);
+  o.local_background = true;
   // Without the mask the bladder is the hottest "lesion".
   seg = segment_lesions(suv, nullptr, o);
   ASSERT_TRUE(seg);
@@ -147,8 +158,9 @@ TEST(LesionUptake, CubeMetricsByHand) {
   auto seg = segment_lesions(suv, nullptr, {});
   ASSERT_TRUE(seg);
   ASSERT_EQ(seg->lesions.size(), 1u);
-  const LesionUptake u = measure_uptake(suv, seg->lesions[0], make_peak_kernel(suv.geometry), 41,
-                                        seg->threshold_suv[0]);
+  const LesionUptake u = measure_uptake(suv, seg->lesions[0], make_peak_kernel(suv.geometry),
+                                        {.background_suv = seg->background_suv[0], .mtv_threshold_suv = seg->threshold_suv[0],
+                                         .sub_voxel = false});  // whole voxels: countable by hand
   EXPECT_NEAR(u.volume_cc, 1.0, 1e-12);
   EXPECT_NEAR(u.mtv_cc, 1.0, 1e-12);
   EXPECT_EQ(u.suv_max, 9.f);
@@ -198,7 +210,8 @@ TEST(LesionUptake, SyntheticPatientLesionsAgainstTruth) {
     const PeakKernel kernel = make_peak_kernel(g);
     ASSERT_EQ(seg->lesions.size(), pet.tp.lesions.size()) << pet.tp.label;
     for (std::size_t l = 0; l < seg->lesions.size(); ++l) {
-      const LesionUptake u = measure_uptake(pet.suv, seg->lesions[l], kernel, 41, seg->threshold_suv[l]);
+      const LesionUptake u = measure_uptake(pet.suv, seg->lesions[l], kernel,
+                                            {.background_suv = seg->background_suv[l], .mtv_threshold_suv = seg->threshold_suv[l]});
       const PatientPoint c = pet.tp.planning_to_frame.apply_inverse(u.centroid);
       const phantom::Lesion* match = nullptr;
       for (const auto& truth : pet.tp.lesions)

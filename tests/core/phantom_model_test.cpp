@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <array>
 #include <cmath>
 #include <map>
 #include <utility>
@@ -386,7 +387,8 @@ TEST(PhantomPet, LesionsAndStatusesAsDesigned) {
 TEST(PhantomPet, RenderedActivityMatchesSuvTruth) {
   const Model m = build_model(1);
   const auto tps = pet_time_points(m, PhantomSize::small);
-  for (const auto& tp : tps) {
+  for (auto tp : tps) {
+    tp.psf_fwhm_mm = 0;  // the partial-volume rendering alone; the PSF is tested below
     const Volume<float> pet = render_pet(m, tp);
     for (const auto& l : tp.lesions) {
       if (std::min({l.semi_axes_mm.x, l.semi_axes_mm.y, l.semi_axes_mm.z}) < 6) continue;
@@ -399,6 +401,64 @@ TEST(PhantomPet, RenderedActivityMatchesSuvTruth) {
     // Bladder urine: the physiological SUV.
     const VoxelIndex b = pet.geometry.nearest_voxel(tp.planning_to_frame.apply({0, -45, -95}));
     EXPECT_NEAR(pet.at(b), tp.tracer.bq_per_ml(background_suv(Tissue::urine)), 1e-2);
+  }
+}
+
+TEST(PhantomPet, PsfConservesActivityAndBlursAPointByItsFwhm) {
+  // One hot voxel in the middle of a 4 mm grid: after the PSF the image is the separable kernel itself,
+  // whose 1-D taps are the Gaussian integrated over a voxel: t0 = erf(h / (2 sqrt2 sigma)) and
+  // t1 = (erf(3h / (2 sqrt2 sigma)) - t0) / 2, sigma = FWHM / 2.3548. The taps sum to one, so the
+  // total is conserved.
+  const double h = 4, fwhm = 5, sigma = fwhm / (2 * std::sqrt(2 * std::log(2.0)));
+  const double t0 = std::erf(h / (2 * std::sqrt(2.0) * sigma));
+  const double t1 = 0.5 * (std::erf(3 * h / (2 * std::sqrt(2.0) * sigma)) - t0);
+  const std::array<Vec3, 3> axes = {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}};
+  Volume<float> img(ImageGeometry({21, 21, 21}, PatientPoint{0, 0, 0}, Vec3{h, h, h}, axes), 0.f);
+  img.at(10, 10, 10) = 1000.f;
+  apply_psf(img, fwhm);
+  double total = 0;
+  for (float v : img.voxels) total += v;
+  EXPECT_NEAR(total, 1000.0, 1e-3);
+  EXPECT_NEAR(img.at(10, 10, 10), 1000 * t0 * t0 * t0, 1e-3);
+  EXPECT_NEAR(img.at(11, 10, 10), 1000 * t0 * t0 * t1, 1e-3);
+  EXPECT_NEAR(img.at(9, 11, 10), 1000 * t0 * t1 * t1, 1e-3);
+  EXPECT_FLOAT_EQ(img.at(10, 9, 10), img.at(10, 10, 11));
+  // A uniform image stays uniform away from the border (no bias from the normalisation).
+  Volume<float> flat(ImageGeometry({21, 21, 21}, PatientPoint{0, 0, 0}, Vec3{h, h, h}, axes), 7.f);
+  apply_psf(flat, fwhm);
+  EXPECT_NEAR(flat.at(10, 10, 10), 7.f, 1e-5);
+}
+
+TEST(PhantomPet, RenderedLesionKeepsItsActivityUnderThePsf) {
+  // A lesion's own contribution (the image minus the image without lesions: f x (SUV - background)
+  // per voxel) is moved by the PSF, not created or lost. Summed over a box reaching 4 FWHM beyond the
+  // lesion, it is the same with and without the PSF (float rounding; the Gaussian tail beyond 4 FWHM is
+  // below 1e-6 of the total).
+  const Model m = build_model(1);
+  auto tp = pet_time_points(m, PhantomSize::small)[0];
+  const auto render = [&](double fwhm, const std::vector<Lesion>& lesions) {
+    auto t = tp;
+    t.psf_fwhm_mm = fwhm;
+    t.lesions = lesions;
+    return render_pet(m, t);
+  };
+  const Volume<float> blurred_bg = render(5, {}), sharp_bg = render(0, {});
+  for (const auto& l : tp.lesions) {
+    const Volume<float> blurred = render(5, {l}), sharp = render(0, {l});  // this lesion alone
+    const VoxelIndex c = sharp.geometry.nearest_voxel(tp.planning_to_frame.apply(l.centre));
+    const std::int64_t reach = 10;  // 40 mm: lesion radius <= 13 mm plus 4 FWHM (20 mm) plus a voxel
+    double a = 0, b = 0;
+    for (std::int64_t k = c.k - reach; k <= c.k + reach; ++k)
+      for (std::int64_t j = c.j - reach; j <= c.j + reach; ++j)
+        for (std::int64_t i = c.i - reach; i <= c.i + reach; ++i) {
+          if (!sharp.geometry.contains(VoxelIndex{i, j, k})) continue;
+          a += double(sharp.at(i, j, k)) - sharp_bg.at(i, j, k);
+          b += double(blurred.at(i, j, k)) - blurred_bg.at(i, j, k);
+        }
+    EXPECT_GT(a, 0) << l.name;
+    EXPECT_NEAR(b, a, 1e-4 * a) << l.name;
+    // SUVmax can only fall under the PSF (a uniform lesion over a cooler background).
+    EXPECT_LE(blurred.at(c), sharp.at(c) * (1 + 1e-6)) << l.name;
   }
 }
 

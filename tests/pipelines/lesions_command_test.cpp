@@ -9,9 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/blurred_sphere.h"
 #include "support/cli_runner.h"
 #include "support/dicom_fixtures.h"
 
@@ -64,6 +66,7 @@ TEST_F(LesionsCommand, PetLesionsAgainstGroundTruthInBothStudies) {
     std::printf("%s: %s, MI %.4f\n", label.c_str(), rep["frame_mapping"]["method"].get<std::string>().c_str(),
                 rep["frame_mapping"]["metric_value"].is_null() ? 0.0 : rep["frame_mapping"]["metric_value"].get<double>());
     std::vector<int> matched(rep["lesions"].size(), 0);
+    int well_above = 0;
     for (const auto& truth : tp["lesions"]) {
       // Found exactly once: one row whose planning-frame centroid is within 4 mm of the true centre. The
       // centroid of a voxelised ellipsoid is off by a fraction of a 4 mm voxel, the registration by < 1 mm.
@@ -79,26 +82,46 @@ TEST_F(LesionsCommand, PetLesionsAgainstGroundTruthInBothStudies) {
       const double min_semi = std::min({truth["semi_axes_mm"][0].get<double>(), truth["semi_axes_mm"][1].get<double>(),
                                         truth["semi_axes_mm"][2].get<double>()});
       const double suv = truth["suv_max"], volume = truth["volume_cc"];
-      std::printf("  %-10s semi %.1f mm  V %.3f -> MTV %.3f (%+.1f%%)  SUV %.2f -> max %.3f mean %.3f peak %.3f  d %.2f mm\n",
+      std::printf("  %-10s semi %.1f mm  V %.3f -> MTV %.3f (%+.1f%%)  SUV %.2f -> max %.3f mean %.3f rec %.3f B %.2f peak %.3f  d %.2f mm\n",
                   truth["name"].get<std::string>().c_str(), min_semi, volume, (*row)["mtv_cc"].get<double>(),
                   100 * ((*row)["mtv_cc"].get<double>() / volume - 1), suv, (*row)["suv_max"].get<double>(),
-                  (*row)["suv_mean"].get<double>(), (*row)["suv_peak"].get<double>(),
+                  (*row)["suv_mean"].get<double>(), (*row)["suv_mean_recovered"].get<double>(),
+                  (*row)["background_suv"].get<double>(), (*row)["suv_peak"].get<double>(),
                   distance((*row)["centroid_mm"], truth["centre_planning_mm"]));
-      // Above the partial-volume limit (every semi-axis >= 5 mm: the 4 mm voxel around the centre lies
-      // wholly inside), the hottest voxel is pure lesion: SUVmax = truth up to the 16-bit storage
-      // (max / 65534 relative) and the float SUV factor: 2% is loose.
-      if (min_semi >= 5.0) {
+      // Well above the partial-volume limit: the lesion's smallest semi-axis is at least 3.4 sigma of the
+      // scanner (sigma from the truth's PSF FWHM and the 4 mm voxels), so the chi-3 recovery of the centre
+      // is >= 0.99. Truth for the uptake of the image is the closed form of the lesion as a sphere of
+      // equal volume under that Gaussian (support/blurred_sphere.h) on the background the tool measured.
+      const double sigma = testing_support::BlurredSphere::phantom_sigma(
+          tp["psf"]["fwhm_mm"].get<double>(), tp["pet_grid"]["spacing_mm"][0].get<double>());
+      if (min_semi >= 3.4 * sigma) {
+        ++well_above;
+        const double b = (*row)["background_suv"].get<double>();
+        const testing_support::BlurredSphere model{std::cbrt(volume * 1000 * 3 / (4 * std::numbers::pi)), sigma,
+                                                   suv, b};
+        const double r41 = model.radius_at(0.41);
+        // SUVmax: the lesion's own uptake (>= 0.99 recovered; the hottest voxel sits within 3.5 mm of the
+        // centre where the profile is flat to 0.5%), and 16-bit storage: within 2%.
         EXPECT_NEAR((*row)["suv_max"].get<double>(), suv, 0.02 * suv) << label << " " << truth["name"];
-        // 41% of SUVmax over a background B keeps voxels whose lesion fraction f satisfies
-        // f S + (1 - f) B >= 0.41 S, i.e. f >= (0.41 S - B) / (S - B): below 0.41 whenever B > 0, so the
-        // MTV can only overshoot the ellipsoid (by its partial surface voxels). Measured at 4 mm voxels:
-        // +10..+13% at contrast S/B >= 9.5, +20..+40% at S/B = 3.5..7 (printed above). Only the bound that
-        // follows from the rule is asserted: MTV >= 90% of the truth (10% for the voxelisation of the surface).
-        EXPECT_GE((*row)["mtv_cc"].get<double>(), 0.9 * volume) << label << " " << truth["name"];
-        EXPECT_LE((*row)["suv_mean"].get<double>(), suv * 1.001);
+        // MTV with the 41% rule: within 10% of the lesion's volume (the closed form puts the 41% surface
+        // within 1% of it at these sizes; the rest is the background around the lesion, which is marrow
+        // inside the bone and soft tissue or fat beyond, where the shell median sees 0.6).
+        EXPECT_NEAR((*row)["mtv_cc"].get<double>(), volume, 0.10 * volume) << label << " " << truth["name"];
+        // SUVmean: that of the imaged lesion inside its 41% surface, within 2%. It is 70-80% of the uptake
+        // for these lesions: the PSF moves activity out of the cut and background into it (EARL's
+        // recovery bands for a 37 mm sphere are 0.76-0.89 for the same reason).
+        EXPECT_NEAR((*row)["suv_mean"].get<double>(), model.mean_within(r41), 0.02 * model.mean_within(r41))
+            << label << " " << truth["name"];
+        EXPECT_LT((*row)["suv_mean"].get<double>(), 0.85 * suv);
+        // The recovered mean puts the spilled activity back: the lesion's uptake within 10%, the error
+        // being the background (marrow 1.0 around a bone lesion against the shell's 0.6) over a spill
+        // margin of about five lesion volumes.
+        EXPECT_NEAR((*row)["suv_mean_recovered"].get<double>(), suv, 0.10 * suv) << label << " " << truth["name"];
         EXPECT_LE((*row)["suv_peak"].get<double>(), suv * 1.001);
       }
     }
+    // L3 at baseline, Ilium_L and Sacrum_R at both time points are well above the limit.
+    EXPECT_GE(well_above, t == 0 ? 3 : 2) << label;
     // Anything not matched is physiological kidney uptake (SUV 30; the phantom has no Kidney ROI to exclude).
     for (std::size_t r = 0; r < matched.size(); ++r)
       if (!matched[r]) EXPECT_NEAR(rep["lesions"][r]["suv_max"].get<double>(), 30.0, 0.6) << label << " row " << r;

@@ -226,16 +226,19 @@ TEST_F(PhantomWriterTest, PetSeriesHaveOwnFramesAndSuvFollowsTheDecayFormula) {
     const double decayed = tr["injected_dose_bq"].get<double>() *
                            std::exp2(-tr["uptake_time_s"].get<double>() / tr["half_life_s"].get<double>());
     const double grams = tr["patient_weight_kg"].get<double>() * 1000;
-    for (const auto& l : tp["lesions"]) {
-      const auto semi = l["semi_axes_mm"];
-      if (std::min({semi[0].get<double>(), semi[1].get<double>(), semi[2].get<double>()}) < 6) continue;
-      const auto c = l["centre_frame_mm"];
-      const VoxelIndex v = pet->geometry.nearest_voxel({c[0], c[1], c[2]});
-      const double suv = pet->values.at(v) * grams / decayed;
-      // Interior voxel of a uniform lesion: the stored value is exact up to the slice's RescaleSlope
-      // quantisation (max / 32767 of a slice whose maximum is at most the bladder's SUV 45): < 0.002 SUV.
-      EXPECT_NEAR(suv, l["suv_max"].get<double>(), 0.002) << tp["label"] << " " << l["name"];
-    }
+    // The bladder's centre (planning (0, -45, -95), urine 31 mm deep in every direction, more than 10
+    // sigma of the PSF) in this study's frame: a uniform region, so the stored value is the urine's SUV
+    // up to the slice's RescaleSlope quantisation (max / 32767 of a slice whose maximum is the urine's 45):
+    // < 0.002 SUV.
+    const auto& m = tp["planning_to_frame"]["planning_to_frame_matrix"];
+    const double planning[3] = {0, -45, -95};
+    double frame[3];
+    for (int r = 0; r < 3; ++r)
+      frame[r] = m[r][0].get<double>() * planning[0] + m[r][1].get<double>() * planning[1] +
+                 m[r][2].get<double>() * planning[2] + m[r][3].get<double>();
+    const VoxelIndex v = pet->geometry.nearest_voxel({frame[0], frame[1], frame[2]});
+    const double suv = pet->values.at(v) * grams / decayed;
+    EXPECT_NEAR(suv, tp["background_suv"]["bladder_urine"].get<double>(), 0.002) << tp["label"];
   }
   EXPECT_EQ(frames.size(), 3u);  // planning, baseline, follow-up
 }

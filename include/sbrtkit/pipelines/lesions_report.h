@@ -31,6 +31,7 @@ struct LesionsRequest {
   std::optional<ThresholdMode> segment;  // PET segmentation, when asked
   SegmentationOptions segmentation;
   std::string exclude_rois;  // physiological uptake masks, same syntax as rois
+  double exclude_margin_mm = 8;  // the masks grow by this, to take the organs' spill-out with them
   std::string liver_roi = "Liver";
   SuvOverrides suv_overrides;
   SuvType suv_type = SuvType::body_weight;

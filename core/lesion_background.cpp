@@ -1,0 +1,82 @@
+// Local background around a lesion, and the activity-recovered mean uptake. Both work on the voxels
+// at a given distance from the lesion (exact Euclidean distances between voxel centres).
+#include <algorithm>
+#include <cmath>
+
+#include "distance_transform.h"
+#include "sbrtkit/lesion.h"
+
+namespace sbrtkit {
+namespace {
+
+struct Ring {
+  std::vector<std::int64_t> voxels;  // distance in (inner, outer] from the region, ascending
+};
+
+// Voxels whose centre lies at a distance in (inner_mm, outer_mm] from the nearest voxel centre of `region`
+// (ascending indices); inner_mm < 0 includes the region itself. Exact distances on the region's bounding
+// box grown by outer_mm.
+Ring ring_around(const ImageGeometry& g, const std::vector<std::int64_t>& region, double inner_mm, double outer_mm) {
+  Ring out;
+  if (region.empty()) return out;
+  const std::int64_t size[3] = {g.size()[0], g.size()[1], g.size()[2]};
+  const Vec3 sp = g.spacing_mm();
+  const double spacing[3] = {sp.x, sp.y, sp.z};
+  std::int64_t lo[3] = {size[0], size[1], size[2]}, hi[3] = {-1, -1, -1};
+  for (auto n : region) {
+    const std::int64_t v[3] = {n % size[0], (n / size[0]) % size[1], n / (size[0] * size[1])};
+    for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], v[a]), hi[a] = std::max(hi[a], v[a]);
+  }
+  std::array<std::int64_t, 3> box{};
+  for (int a = 0; a < 3; ++a) {
+    const auto reach = static_cast<std::int64_t>(std::ceil(outer_mm / spacing[a]));
+    lo[a] = std::max<std::int64_t>(0, lo[a] - reach);
+    hi[a] = std::min<std::int64_t>(size[a] - 1, hi[a] + reach);
+    box[a] = hi[a] - lo[a] + 1;
+  }
+  const auto to_box = [&](std::int64_t n) {
+    const std::int64_t i = n % size[0] - lo[0], j = (n / size[0]) % size[1] - lo[1], k = n / (size[0] * size[1]) - lo[2];
+    return i + box[0] * (j + box[1] * k);
+  };
+  std::vector<std::uint8_t> inside(static_cast<std::size_t>(box[0] * box[1] * box[2]), 0);
+  for (auto n : region) inside[to_box(n)] = 1;
+  const auto d2 = squared_distance_map(inside, box, {sp.x, sp.y, sp.z});
+  const double inner2 = inner_mm < 0 ? -1 : inner_mm * inner_mm, outer2 = outer_mm * outer_mm;
+  for (std::int64_t k = 0; k < box[2]; ++k)
+    for (std::int64_t j = 0; j < box[1]; ++j)
+      for (std::int64_t i = 0; i < box[0]; ++i) {
+        const double d = d2[i + box[0] * (j + box[1] * k)];
+        if (d > inner2 && d <= outer2) out.voxels.push_back((i + lo[0]) + size[0] * ((j + lo[1]) + size[1] * (k + lo[2])));
+      }
+  return out;
+}
+
+bool blocked(const MaskVolume* mask, std::int64_t n) { return mask && mask->voxels[n]; }
+
+}  // namespace
+
+std::optional<double> shell_background(const Volume<float>& suv, const std::vector<std::int64_t>& region,
+                                       const MaskVolume* not_background, double inner_mm, double outer_mm) {
+  std::vector<float> values;
+  for (auto n : ring_around(suv.geometry, region, inner_mm, outer_mm).voxels)
+    if (!blocked(not_background, n)) values.push_back(suv.voxels[n]);
+  if (values.empty()) return std::nullopt;
+  // Median: a neighbouring hot organ or lesion in part of the shell does not move it.
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  if (values.size() % 2) return *mid;
+  const float upper = *mid;
+  return 0.5 * (upper + *std::max_element(values.begin(), mid));
+}
+
+double recovered_mean_suv(const Volume<float>& suv, const std::vector<std::int64_t>& region, double volume_cc,
+                          double background_suv, double margin_mm, const MaskVolume* not_lesion) {
+  if (!(volume_cc > 0)) return 0;
+  double excess = 0;  // sum of (SUV - background) over the region and its spill margin, in voxels
+  for (auto n : ring_around(suv.geometry, region, -1, margin_mm).voxels)
+    if (!blocked(not_lesion, n)) excess += suv.voxels[n] - background_suv;
+  const double voxel_cc = suv.geometry.voxel_volume_mm3() / 1000.0;
+  return background_suv + excess * voxel_cc / volume_cc;
+}
+
+}  // namespace sbrtkit

@@ -1,0 +1,78 @@
+// dilate_mask (exact distance transform) against brute force, and shell_background's median.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "sbrtkit/lesion.h"
+
+namespace sbrtkit {
+namespace {
+
+ImageGeometry box(std::int64_t nx, std::int64_t ny, std::int64_t nz, Vec3 spacing) {
+  return ImageGeometry({nx, ny, nz}, PatientPoint{0, 0, 0}, spacing, {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}});
+}
+
+TEST(DilateMask, MatchesBruteForceOnAnisotropicGrids) {
+  std::mt19937 rng(7);
+  for (const Vec3 spacing : {Vec3{1, 1, 1}, Vec3{0.9, 1.3, 3.0}, Vec3{4, 4, 2}}) {
+    MaskVolume m(box(23, 17, 11, spacing), 0);
+    std::vector<VoxelIndex> seeds;
+    for (int s = 0; s < 6; ++s) {
+      const VoxelIndex v{std::int64_t(rng() % 23), std::int64_t(rng() % 17), std::int64_t(rng() % 11)};
+      m.at(v) = 1;
+      seeds.push_back(v);
+    }
+    for (const double margin : {2.53, 6.07, 9.13}) {  // not a distance of the lattice: no ties
+      const MaskVolume d = dilate_mask(m, margin);
+      for (std::int64_t k = 0; k < 11; ++k)
+        for (std::int64_t j = 0; j < 17; ++j)
+          for (std::int64_t i = 0; i < 23; ++i) {
+            bool near = false;
+            for (const auto& s : seeds)
+              near = near || std::hypot(double(i - s.i) * spacing.x, double(j - s.j) * spacing.y,
+                                        double(k - s.k) * spacing.z) <= margin;
+            double best = 1e9;
+            for (const auto& s : seeds)
+              best = std::min(best, std::hypot(double(i - s.i) * spacing.x, double(j - s.j) * spacing.y,
+                                               double(k - s.k) * spacing.z));
+            ASSERT_EQ(d.at(i, j, k) != 0, near) << best << " "  << i << "," << j << "," << k << " margin " << margin << " spacing " << spacing.x << "," << spacing.y << "," << spacing.z;
+          }
+    }
+  }
+  MaskVolume empty(box(5, 5, 5, Vec3{1, 1, 1}), 0);
+  for (auto v : dilate_mask(empty, 3).voxels) EXPECT_EQ(v, 0);
+}
+
+TEST(ShellBackground, MedianOfTheShellLeavingOutBlockedVoxels) {
+  // A single-voxel region at the centre of a 2 mm grid; the shell 3-5 mm holds the voxels whose centres
+  // are 4, 4.47 or 4.90 mm away.
+  Volume<float> suv(box(11, 11, 11, Vec3{2, 2, 2}), 1.f);
+  const std::int64_t c = 5 + 11 * (5 + 11 * 5);
+  // Make every shell voxel with x > centre hot: the median stays 1 while fewer than half are hot.
+  int shell = 0, hot = 0;
+  for (std::int64_t k = 0; k < 11; ++k)
+    for (std::int64_t j = 0; j < 11; ++j)
+      for (std::int64_t i = 0; i < 11; ++i) {
+        const double d = 2 * std::sqrt(double((i - 5) * (i - 5) + (j - 5) * (j - 5) + (k - 5) * (k - 5)));
+        if (d > 3 && d <= 5) {
+          ++shell;
+          if (i > 5) {
+            suv.at(i, j, k) = 20.f;
+            ++hot;
+          }
+        }
+      }
+  ASSERT_LT(2 * hot, shell);
+  EXPECT_DOUBLE_EQ(*shell_background(suv, {c}, nullptr, 3, 5), 1.0);
+  // Block the cool voxels: only hot ones remain, the median is 20.
+  MaskVolume cool(suv.geometry, 0);
+  for (std::size_t n = 0; n < suv.voxels.size(); ++n) cool.voxels[n] = suv.voxels[n] < 2;
+  EXPECT_DOUBLE_EQ(*shell_background(suv, {c}, &cool, 3, 5), 20.0);
+  // Everything blocked: no background.
+  MaskVolume all(suv.geometry, 1);
+  EXPECT_FALSE(shell_background(suv, {c}, &all, 3, 5).has_value());
+}
+
+}  // namespace
+}  // namespace sbrtkit
