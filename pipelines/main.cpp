@@ -12,12 +12,13 @@
 #include "qa_command.h"
 #include "report_command.h"
 #include "response_command.h"
+#include "sbrtkit/phantom/phantom.h"
 #include "sbrtkit/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"sbrtkit: SBRT dose and lesion-geometry processing on DICOM-RT"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("sbrtkit ") + sbrtkit::kVersion);
+  app.set_version_flag("--version", std::string("sbrtkit ") + sbrtkit::kVersion + " (" + sbrtkit::phantom::kGeneratorVersion + ")");
   int exit_code = sbrtkit::cli::kExitOk;
   sbrtkit::cli::add_dvh_command(app, exit_code);
   sbrtkit::cli::add_phantom_command(app, exit_code);

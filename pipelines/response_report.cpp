@@ -74,6 +74,7 @@ LesionsRequest lesions_request(const ResponseRequest& r, const std::filesystem::
   l.segment = r.segmentation.options.mode;
   l.segmentation = r.segmentation.options;
   l.exclude_rois = r.segmentation.exclude_rois;
+  l.exclude_margin_mm = r.segmentation.exclude_margin_mm;
   l.mtv_percent = r.segmentation.options.percent;
   return l;
 }
@@ -187,11 +188,16 @@ Expected<ResponseReport> run_response(const ResponseRequest& r) {
   out.rules_text = describe_rules(r.rules);
   const auto& so = r.segmentation.options;
   out.rules_text.push_back(fmt::format(
-      "segmentation: {} (seed SUV {:g}, {:g}% of each lesion's SUVmax{}), min {:g} cc, max {:g} cc, excluded ROIs '{}'",
+      "segmentation: {} (seed SUV {:g}, {:g}% of each lesion's SUVmax{}), min {:g} cc, max {:g} cc, excluded ROIs "
+      "'{}' grown by {:g} mm",
       so.mode == ThresholdMode::absolute ? fmt::format("SUV >= {:g}", so.absolute_suv)
       : so.mode == ThresholdMode::liver  ? std::string("liver-based")
                                          : std::string("per-lesion % of SUVmax"),
-      so.seed_suv, so.percent, "", so.min_volume_cc, r.segmentation.max_volume_cc, r.segmentation.exclude_rois));
+      so.seed_suv, so.percent,
+      so.local_background ? fmt::format(" above the median SUV {:g}-{:g} mm around it", so.background_inner_mm,
+                                        so.background_outer_mm)
+                          : std::string(),
+      so.min_volume_cc, r.segmentation.max_volume_cc, r.segmentation.exclude_rois, r.segmentation.exclude_margin_mm));
   for (const auto* tp : {&out.baseline, &out.followup}) {
     const char* label = tp == &out.baseline ? "baseline" : "follow-up";
     out.notes.push_back(fmt::format("{} PET mapped by {}", label, tp->report.mapping.method));

@@ -1,4 +1,5 @@
 // Rules file of `sbrtkit response` (YAML): strict keys, errors naming file, line and key.
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <map>
@@ -75,7 +76,11 @@ class RulesReader {
 
 }  // namespace
 
-Status load_response_rules(const std::filesystem::path& file, ResponseRules& r, ResponseSegmentation& seg) {
+Status load_response_rules(const std::filesystem::path& file, ResponseRules& out_rules,
+                           ResponseSegmentation& out_segmentation) {
+  // Read into copies: a file that fails half-way leaves the caller's settings as they were.
+  ResponseRules r = out_rules;
+  ResponseSegmentation seg = out_segmentation;
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
@@ -138,14 +143,37 @@ Status load_response_rules(const std::filesystem::path& file, ResponseRules& r, 
     }
     if (auto m = root["segmentation"]) {
       rd.only_keys(m, "segmentation",
-                   {"mode", "percent", "seed_suv", "absolute_suv", "min_volume_cc", "max_volume_cc", "exclude_rois"});
+                   {"mode", "percent", "local_background", "background_shell_mm", "seed_suv", "absolute_suv",
+                    "min_volume_cc", "max_volume_cc", "exclude_rois", "exclude_margin_mm"});
       if (auto t = rd.text(m, "segmentation", "mode")) {
         if (*t == "percent") seg.options.mode = ThresholdMode::percent_of_max;
         else if (*t == "threshold") seg.options.mode = ThresholdMode::absolute;
         else rd.fail(m["mode"], "segmentation.mode", "percent or threshold", *t);
       }
       rd.number(m, "segmentation", "percent", seg.options.percent);
+      rd.boolean(m, "segmentation", "local_background", seg.options.local_background);
+      if (auto shell = m["background_shell_mm"]) {
+        if (!shell.IsSequence() || shell.size() != 2)
+          rd.fail(shell, "segmentation.background_shell_mm", "[inner, outer] in mm", "not a pair");
+        std::vector<double> v;
+        for (const auto& x : shell) {
+          try {
+            v.push_back(x.as<double>());
+          } catch (const YAML::Exception&) {
+            rd.fail(x, "segmentation.background_shell_mm", "a number in mm", x.Scalar());
+          }
+        }
+        if (!(v[0] >= 0 && v[1] > v[0]))
+          rd.fail(shell, "segmentation.background_shell_mm", "[inner, outer] with 0 <= inner < outer",
+                  fmt::format("[{:g}, {:g}]", v[0], v[1]));
+        seg.options.background_inner_mm = v[0];
+        seg.options.background_outer_mm = v[1];
+      }
       rd.number(m, "segmentation", "seed_suv", seg.options.seed_suv);
+      rd.number(m, "segmentation", "exclude_margin_mm", seg.exclude_margin_mm);
+      if (m["exclude_margin_mm"] && !(seg.exclude_margin_mm >= 0))
+        rd.fail(m["exclude_margin_mm"], "segmentation.exclude_margin_mm", "a margin >= 0 mm",
+                fmt::format("{:g}", seg.exclude_margin_mm));
       rd.number(m, "segmentation", "absolute_suv", seg.options.absolute_suv);
       rd.number(m, "segmentation", "min_volume_cc", seg.options.min_volume_cc);
       rd.number(m, "segmentation", "max_volume_cc", seg.max_volume_cc);
@@ -156,6 +184,8 @@ Status load_response_rules(const std::filesystem::path& file, ResponseRules& r, 
   }
   r.source = file.string();
   if (auto s = validate_rules(r); !s) return s.error().with_context(file.string());
+  out_rules = std::move(r);
+  out_segmentation = std::move(seg);
   return ok();
 }
 

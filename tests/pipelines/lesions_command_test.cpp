@@ -167,5 +167,28 @@ TEST_F(LesionsCommand, MissingWeightIsExitTwoNamingTheTag) {
   EXPECT_EQ(u.exit_code, 2);
 }
 
+TEST_F(LesionsCommand, BadBackgroundShellAndExclusionMarginAreExitTwoNamingTheOption) {
+  const auto base = std::vector<std::string>{"lesions", "--plan", (patient() / "planning").string(), "--pet",
+                                             (patient() / "baseline" / "pet").string(), "--segment", "percent"};
+  const auto out = dir_->path() / "bad_options";
+  auto with = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"--out", out.string()});
+    return run_sbrtkit(args);
+  };
+  const auto shell = with({"--background-shell", "10,5"});  // outer inside inner
+  EXPECT_EQ(shell.exit_code, 2);
+  EXPECT_THAT(shell.err, HasSubstr("--background-shell"));
+  EXPECT_THAT(shell.err, HasSubstr("10,5"));
+  const auto margin = with({"--exclude-margin=-3"});
+  EXPECT_EQ(margin.exit_code, 2);
+  EXPECT_THAT(margin.err, HasSubstr("--exclude-margin"));
+  const auto mode = with({"--background", "mean"});
+  EXPECT_EQ(mode.exit_code, 2);
+  EXPECT_THAT(mode.err, HasSubstr("--background"));
+  EXPECT_FALSE(std::filesystem::exists(out / "lesions.csv"));  // nothing written
+}
+
 }  // namespace
 }  // namespace sbrtkit

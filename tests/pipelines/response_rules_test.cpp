@@ -27,6 +27,8 @@ TEST(ResponseRules, DefaultFileEqualsCompiledDefaults) {
   s.options.mode = ThresholdMode::absolute;
   s.options.percent = s.options.seed_suv = s.options.absolute_suv = s.options.min_volume_cc = s.max_volume_cc = 1;
   s.exclude_rois.clear();
+  s.options.local_background = false;
+  s.options.background_inner_mm = s.options.background_outer_mm = s.exclude_margin_mm = 1;
   ASSERT_TRUE(load_response_rules(std::filesystem::path(SBRTKIT_SOURCE_DIR) / "rules" / "response-default.yaml", r, s));
   const ResponseRules d;
   const ResponseSegmentation ds;
@@ -55,6 +57,33 @@ TEST(ResponseRules, DefaultFileEqualsCompiledDefaults) {
   EXPECT_EQ(s.options.min_volume_cc, ds.options.min_volume_cc);
   EXPECT_EQ(s.max_volume_cc, ds.max_volume_cc);
   EXPECT_EQ(s.exclude_rois, ds.exclude_rois);
+  EXPECT_EQ(s.options.local_background, ds.options.local_background);
+  EXPECT_EQ(s.options.background_inner_mm, ds.options.background_inner_mm);
+  EXPECT_EQ(s.options.background_outer_mm, ds.options.background_outer_mm);
+  EXPECT_EQ(s.exclude_margin_mm, ds.exclude_margin_mm);
+}
+
+TEST(ResponseRules, BackgroundShellAndExclusionMarginAreChecked) {
+  testing::TempDir dir;
+  ResponseRules r;
+  ResponseSegmentation s;
+  std::ofstream(dir / "shell.yaml") << "segmentation:\n  background_shell_mm: [12, 6]\n";
+  auto e = load_response_rules(dir / "shell.yaml", r, s);
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message().find("segmentation.background_shell_mm"), std::string::npos) << e.error().message();
+  EXPECT_NE(e.error().message().find("[12, 6]"), std::string::npos) << e.error().message();
+  std::ofstream(dir / "pair.yaml") << "segmentation:\n  background_shell_mm: 8\n";
+  EXPECT_FALSE(load_response_rules(dir / "pair.yaml", r, s));
+  std::ofstream(dir / "margin.yaml") << "segmentation:\n  exclude_margin_mm: -2\n";
+  auto m = load_response_rules(dir / "margin.yaml", r, s);
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message().find("segmentation.exclude_margin_mm"), std::string::npos) << m.error().message();
+  EXPECT_EQ(s.exclude_margin_mm, 8);  // a file that fails leaves the settings as they were
+  std::ofstream(dir / "classic.yaml") << "segmentation:\n  local_background: false\n  background_shell_mm: [6, 12]\n";
+  ASSERT_TRUE(load_response_rules(dir / "classic.yaml", r, s));
+  EXPECT_FALSE(s.options.local_background);
+  EXPECT_EQ(s.options.background_inner_mm, 6);
+  EXPECT_EQ(s.options.background_outer_mm, 12);
 }
 
 TEST(ResponseRules, OligoLimitOfFiveAndOutOfRangeValues) {

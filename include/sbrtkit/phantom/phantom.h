@@ -26,7 +26,7 @@
 
 namespace sbrtkit::phantom {
 
-inline constexpr const char* kGeneratorVersion = "sbrtkit-phantom 1.0";
+inline constexpr const char* kGeneratorVersion = "sbrtkit-phantom 1.1";  // 1.1: PET PSF, larger untreated lesions
 
 enum class PhantomSize {
   small,     // 128 x 128 px of 3.9 mm, 5 mm slices, dose grid 4 mm: fast tests
