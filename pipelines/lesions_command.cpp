@@ -18,7 +18,7 @@ struct LesionsArguments {
   std::string out_dir, injection_time, sex, suv_type = "bw";
   double weight_kg = 0, injected_dose_mbq = 0, height_m = 0, alpha_beta = 0;
   double threshold = 4.0, percent = 41, seed_suv = 3.0, min_volume_cc = 0.1;
-  std::string background = "local";
+  std::string background = "local", mtv_sampling = "subvoxel";
   double exclude_margin_mm = 8;
   std::vector<double> background_shell{8, 16};
   bool no_seg = false;
@@ -55,6 +55,7 @@ int run(const LesionsArguments& a) {
     return report_error("lesions", Error::bad_argument("--background-shell", "INNER,OUTER in mm with 0 <= INNER < OUTER",
                                                        fmt::format("{},{}", a.background_shell[0], a.background_shell[1])));
   r.mtv_percent = a.percent;
+  r.mtv_sub_voxel = a.mtv_sampling == "subvoxel";
   if (a.weight_kg != 0) r.suv_overrides.weight_kg = a.weight_kg;
   if (a.injected_dose_mbq != 0) r.suv_overrides.injected_dose_bq = a.injected_dose_mbq * 1e6;
   if (a.height_m != 0) r.suv_overrides.height_m = a.height_m;
@@ -123,6 +124,10 @@ void add_lesions_command(CLI::App& app, int& exit_code) {
                   "recovered SUVmean")
       ->delimiter(',')
       ->expected(2)
+      ->capture_default_str();
+  cmd->add_option("--mtv-sampling", a->mtv_sampling,
+                  "subvoxel: MTV and SUVmean on the interpolated image's isosurface; voxel: count voxel centres")
+      ->check(CLI::IsMember({"subvoxel", "voxel"}))
       ->capture_default_str();
   cmd->add_option("--min-volume", a->min_volume_cc, "smallest lesion kept [cc]")->capture_default_str();
   cmd->add_option("--exclude", a->exclude, "ROIs masking physiological uptake, e.g. \"Bladder,Kidney*\"");

@@ -440,6 +440,7 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   measure.background_outer_mm = r.segmentation.background_outer_mm;
   measure.seed_suv = r.segmentation.seed_suv;
   measure.spill_margin_mm = r.segmentation.background_inner_mm;
+  measure.sub_voxel = r.mtv_sub_voxel;
   std::vector<std::pair<LesionRow, const Structure*>> rows;
   // ROI lesions.
   if (!r.rois.empty()) {

@@ -167,6 +167,23 @@ TEST_F(LesionsCommand, MissingWeightIsExitTwoNamingTheTag) {
   EXPECT_EQ(u.exit_code, 2);
 }
 
+TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {
+  // --mtv-sampling voxel: a segmented lesion's voxels all pass its own cut, so its MTV is its voxel count
+  // (volume_cc, 0.064 cc per 4 mm voxel); the default sub-voxel MTV differs from it by the partial voxels.
+  const auto out = dir_->path() / "voxel_mtv";
+  const auto r = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet",
+                              (patient() / "baseline" / "pet").string(), "--segment", "percent", "--exclude",
+                              "Bladder,Bowel", "--mtv-sampling", "voxel", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out / "lesions.json");
+  const auto rep = nlohmann::json::parse(in);
+  ASSERT_FALSE(rep["lesions"].empty());
+  for (const auto& l : rep["lesions"]) {
+    EXPECT_NEAR(l["mtv_cc"].get<double>(), l["volume_cc"].get<double>(), 1e-9) << l["name"];
+    EXPECT_NEAR(std::remainder(l["volume_cc"].get<double>(), 0.064), 0.0, 1e-9) << l["name"];
+  }
+}
+
 TEST_F(LesionsCommand, BadBackgroundShellAndExclusionMarginAreExitTwoNamingTheOption) {
   const auto base = std::vector<std::string>{"lesions", "--plan", (patient() / "planning").string(), "--pet",
                                              (patient() / "baseline" / "pet").string(), "--segment", "percent"};

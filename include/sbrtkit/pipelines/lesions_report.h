@@ -36,6 +36,7 @@ struct LesionsRequest {
   SuvOverrides suv_overrides;
   SuvType suv_type = SuvType::body_weight;
   double mtv_percent = 41;  // ROI lesions: MTV threshold in % of their SUVmax
+  bool mtv_sub_voxel = true;  // MTV/SUVmean on the interpolated isosurface (false: whole voxels)
   std::optional<double> alpha_beta_gy;
 };
 
