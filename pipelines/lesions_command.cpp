@@ -19,6 +19,7 @@ struct LesionsArguments {
   double weight_kg = 0, injected_dose_mbq = 0, height_m = 0, alpha_beta = 0;
   double threshold = 4.0, percent = 41, seed_suv = 3.0, min_volume_cc = 0.1;
   std::string background = "local", mtv_sampling = "subvoxel";
+  std::vector<double> liver_suv;
   double exclude_margin_mm = 8;
   std::vector<double> background_shell{8, 16};
   bool no_seg = false;
@@ -38,6 +39,17 @@ int run(const LesionsArguments& a) {
     return report_error("lesions", Error::bad_argument("--exclude-margin", "a margin >= 0 mm",
                                                        fmt::format("{}", a.exclude_margin_mm)));
   r.liver_roi = a.liver_roi;
+  if (!a.liver_suv.empty()) {
+    const double mean = a.liver_suv[0], sd = a.liver_suv.size() > 1 ? a.liver_suv[1] : 0.0;
+    if (!(mean > 0 && sd >= 0))
+      return report_error("lesions", Error::bad_argument("--liver-suv", "MEAN[,SD] with MEAN > 0 and SD >= 0",
+                                                         fmt::format("{},{}", mean, sd)));
+    LiverReference stated;
+    stated.mean_suv = mean;
+    stated.sd_suv = sd;
+    stated.volume_cc = 1;  // stated, not measured: any positive volume marks the reference as usable
+    r.stated_liver = stated;
+  }
   if (a.segment == "threshold") r.segment = ThresholdMode::absolute;
   if (a.segment == "percent") r.segment = ThresholdMode::percent_of_max;
   if (a.segment == "liver") r.segment = ThresholdMode::liver;
@@ -135,6 +147,10 @@ void add_lesions_command(CLI::App& app, int& exit_code) {
                   "grow the --exclude ROIs by this [mm], to drop their spill-out (about 1.3 x the scanner FWHM)")
       ->capture_default_str();
   cmd->add_option("--liver-roi", a->liver_roi, "liver ROI for --segment liver")->capture_default_str();
+  cmd->add_option("--liver-suv", a->liver_suv,
+                  "MEAN[,SD]: a liver reference measured elsewhere, instead of --liver-roi (--segment liver)")
+      ->delimiter(',')
+      ->expected(1, 2);
   cmd->add_option("--weight", a->weight_kg, "patient weight [kg] (overrides (0010,1030))");
   cmd->add_option("--injected-dose", a->injected_dose_mbq, "injected activity [MBq] (overrides (0018,1074))");
   cmd->add_option("--injection-time", a->injection_time, "injection time HH:MM[:SS] or YYYYMMDDHHMMSS");

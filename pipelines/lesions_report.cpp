@@ -469,12 +469,18 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
     SegmentationOptions so = r.segmentation;
     so.mode = *r.segment;
     std::optional<LiverReference> liver;
-    if (so.mode == ThresholdMode::liver) {
+    if (so.mode == ThresholdMode::liver && r.stated_liver) {
+      liver = r.stated_liver;
+      rep.notes.push_back(fmt::format("liver reference stated on the command line: SUV mean {:g}, SD {:g}",
+                                      liver->mean_suv, liver->sd_suv));
+    } else if (so.mode == ThresholdMode::liver) {
       const auto rois = select_structures(*structures, r.liver_roi);
       if (rois.empty()) return Error::bad_argument("--liver-roi", "an ROI name matching the liver", r.liver_roi);
       auto occ = occupancy_on_grid(*rois.front(), planning_to_pet, pet->suv);
       if (!occ) return occ.error();
       liver = liver_reference(pet->suv, *occ);
+      rep.notes.push_back(fmt::format("liver reference from ROI '{}': SUV mean {:.4g}, SD {:.4g}, {:.1f} cc",
+                                      rois.front()->name, liver->mean_suv, liver->sd_suv, liver->volume_cc));
     }
     auto seg = segment_lesions(pet->suv, excluded, so, liver);
     if (!seg) return seg.error();

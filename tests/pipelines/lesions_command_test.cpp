@@ -184,6 +184,43 @@ TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {
   }
 }
 
+TEST_F(LesionsCommand, LiverBasedThresholdFromAStatedReferenceOrAnRoi) {
+  // PERCIST: 1.5 x liver mean + 2 x SD. A stated reference of mean 2.0, SD 0.25 gives SUV 3.5 exactly;
+  // every lesion is cut there and reaches it.
+  const auto base = std::vector<std::string>{"lesions", "--plan", (patient() / "planning").string(), "--pet",
+                                             (patient() / "baseline" / "pet").string(), "--segment", "liver",
+                                             "--exclude", "Bladder,Bowel"};
+  auto run_with = [&](std::vector<std::string> extra, const std::filesystem::path& out) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.insert(args.end(), {"--out", out.string()});
+    return run_sbrtkit(args);
+  };
+  const auto stated = dir_->path() / "liver_stated";
+  const auto r = run_with({"--liver-suv", "2,0.25"}, stated);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(stated / "lesions.json");
+  const auto rep = nlohmann::json::parse(in);
+  ASSERT_FALSE(rep["lesions"].empty());
+  for (const auto& l : rep["lesions"]) {
+    EXPECT_DOUBLE_EQ(l["threshold_suv"].get<double>(), 3.5);
+    EXPECT_GE(l["suv_max"].get<double>(), 3.5);
+  }
+  EXPECT_THAT(rep["notes"].dump(), HasSubstr("stated on the command line: SUV mean 2, SD 0.25"));
+  // From an ROI (the sample patient has no liver; a femoral head stands in): the note names the ROI.
+  const auto roi = dir_->path() / "liver_roi";
+  const auto f = run_with({"--liver-roi", "Femur_Head_L"}, roi);
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_THAT(testing::read_text(roi / "lesions.json"), HasSubstr("liver reference from ROI 'Femur_Head_L'"));
+  // No such ROI, or a nonsensical stated reference: exit 2 naming the option.
+  const auto missing = run_with({}, dir_->path() / "liver_missing");  // default --liver-roi Liver: absent
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("--liver-roi"));
+  const auto bad = run_with({"--liver-suv", "0,1"}, dir_->path() / "liver_bad");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--liver-suv"));
+}
+
 TEST_F(LesionsCommand, BadBackgroundShellAndExclusionMarginAreExitTwoNamingTheOption) {
   const auto base = std::vector<std::string>{"lesions", "--plan", (patient() / "planning").string(), "--pet",
                                              (patient() / "baseline" / "pet").string(), "--segment", "percent"};

@@ -33,6 +33,9 @@ struct LesionsRequest {
   std::string exclude_rois;  // physiological uptake masks, same syntax as rois
   double exclude_margin_mm = 8;  // the masks grow by this, to take the organs' spill-out with them
   std::string liver_roi = "Liver";
+  /// A liver reference stated by the user (mean and SD of the liver's SUV measured elsewhere, e.g. in a
+  /// 3 cm sphere of the right lobe); used instead of liver_roi when set.
+  std::optional<LiverReference> stated_liver;
   SuvOverrides suv_overrides;
   SuvType suv_type = SuvType::body_weight;
   double mtv_percent = 41;  // ROI lesions: MTV threshold in % of their SUVmax
