@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "sbrtkit/lesion.h"
+#include "voxel_neighbours.h"
 
 namespace sbrtkit {
 namespace {
@@ -40,24 +41,17 @@ std::int64_t argmax(const Volume<float>& suv, const LesionVoxels& v) {
 LesionVoxels grow(const Volume<float>& suv, const MaskVolume* exclude, const std::vector<std::uint8_t>& taken,
                   std::vector<std::uint32_t>& seen, std::uint32_t stamp, std::int64_t seed, double threshold) {
   const auto& g = suv.geometry;
-  const std::int64_t nx = g.size()[0], ny = g.size()[1], nz = g.size()[2];
   std::vector<std::int64_t> stack{seed}, found;
   seen[seed] = stamp;
   while (!stack.empty()) {
     const std::int64_t n = stack.back();
     stack.pop_back();
     found.push_back(n);
-    const std::int64_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
-    for (std::int64_t dk = -1; dk <= 1; ++dk)
-      for (std::int64_t dj = -1; dj <= 1; ++dj)
-        for (std::int64_t di = -1; di <= 1; ++di) {
-          const std::int64_t a = i + di, b = j + dj, c = k + dk;
-          if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
-          const std::int64_t m = a + nx * (b + ny * c);
-          if (seen[m] == stamp || taken[m] || suv.voxels[m] < threshold || (exclude && exclude->voxels[m])) continue;
-          seen[m] = stamp;
-          stack.push_back(m);
-        }
+    detail::for_each_neighbour26(g.size(), n, [&](std::int64_t m) {
+      if (seen[m] == stamp || taken[m] || suv.voxels[m] < threshold || (exclude && exclude->voxels[m])) return;
+      seen[m] = stamp;
+      stack.push_back(m);
+    });
   }
   std::sort(found.begin(), found.end());
   return {found, std::vector<float>(found.size(), 1.f)};
