@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
 
 #include "response_voxels.h"
+#include "sbrtkit/bitmap_text.h"
 #include "sbrtkit/dicom/pet_suv.h"
 #include "sbrtkit/dicom/seg_writer.h"
 #include "sbrtkit/pipelines/output_file.h"
@@ -136,7 +138,8 @@ Status write_status_mip_png(const std::filesystem::path& file, const ResponseRep
   const Vec3 sp = g.spacing_mm();
   const double mm_per_px = std::max({sp.x * double(ni) / 1024.0, sp.z * double(nk) / 1024.0, 1.0});
   const int w = int(std::lround(sp.x * double(ni) / mm_per_px)), h_img = int(std::lround(sp.z * double(nk) / mm_per_px));
-  const int legend_h = 24;
+  // Legend below the picture: one row per status, a colour box and the name (scale-2 text, 20 px rows).
+  const int legend_row = 20, legend_h = kResponseStatusCount * legend_row + 8;
   RgbaImage img(w, h_img + legend_h);
   auto cell_of = [&](int px, int py, std::int64_t& i, std::int64_t& k) {
     i = std::clamp<std::int64_t>(std::int64_t((px + 0.5) * mm_per_px / sp.x), 0, ni - 1);
@@ -214,18 +217,29 @@ Status write_status_mip_png(const std::filesystem::path& file, const ResponseRep
       p[1] = 170;
       p[2] = 200;
     }
-  // Legend strip: one box per status code 1..7, in code order (names in response.json and the NRRD).
+  // Orientation: patient right on the left of the picture (radiological convention).
+  draw_text(img, 4, 4, "R", {200, 0, 0}, 2);
+  draw_text(img, w - 4 - text_width("L", 2), 4, "L", {200, 0, 0}, 2);
   for (int py = h_img; py < h_img + legend_h; ++py)
     for (int px = 0; px < w; ++px) {
       std::uint8_t* p = img.pixel(px, py);
-      const int box = px * kResponseStatusCount / std::max(w, 1);
-      const bool border = py < h_img + 3 || py >= h_img + legend_h - 3 || (px * kResponseStatusCount) % w < 3 * kResponseStatusCount;
-      const StatusRgb c = status_colour(static_cast<ResponseStatus>(box + 1));
-      p[0] = border ? 255 : c.r;
-      p[1] = border ? 255 : c.g;
-      p[2] = border ? 255 : c.b;
-      p[3] = 255;
+      p[0] = p[1] = p[2] = p[3] = 255;
     }
+  for (int code = 1; code <= kResponseStatusCount; ++code) {
+    const auto status = static_cast<ResponseStatus>(code);
+    const StatusRgb c = status_colour(status);
+    const int top = h_img + 4 + (code - 1) * legend_row;
+    for (int py = top + 2; py < top + legend_row - 2; ++py)
+      for (int px = 6; px < 6 + legend_row - 4; ++px) {
+        std::uint8_t* p = img.pixel(px, py);
+        p[0] = c.r;
+        p[1] = c.g;
+        p[2] = c.b;
+      }
+    std::string name = status_name(status);
+    std::replace(name.begin(), name.end(), '_', ' ');
+    draw_text(img, 6 + legend_row + 4, top + 3, name, {0, 0, 0}, 2);
+  }
   auto png = encode_png(img);
   if (!png) return png.error();
   return write_file_atomically(file, *png);

@@ -97,6 +97,9 @@ TEST_F(LesionsCommand, PetLesionsAgainstGroundTruthInBothStudies) {
       if (min_semi >= 3.4 * sigma) {
         ++well_above;
         const double b = (*row)["background_suv"].get<double>();
+        // The local background lies between the tissues around these bone lesions: soft tissue and marrow.
+        EXPECT_GE(b, tp["background_suv"]["soft_tissue"].get<double>() - 0.05) << label << " " << truth["name"];
+        EXPECT_LE(b, tp["background_suv"]["marrow"].get<double>()) << label << " " << truth["name"];
         const testing_support::BlurredSphere model{std::cbrt(volume * 1000 * 3 / (4 * std::numbers::pi)), sigma,
                                                    suv, b};
         const double r41 = model.radius_at(0.41);
