@@ -110,7 +110,7 @@ std::vector<LesionUptake> measure_lesion_set(const Volume<float>& suv, const std
     u.mtv_percent = o.mtv_percent;
     u.spill_margin_mm = o.spill_margin_mm;
     u.sub_voxel = o.sub_voxel;
-    if (segmentation) {
+    if (segmentation && l < segmentation->threshold_suv.size()) {
       u.background_suv = segmentation->background_suv[l];
       u.mtv_threshold_suv = segmentation->threshold_suv[l];
     } else if (o.local_background) {
