@@ -69,14 +69,16 @@ LesionUptake measure_uptake(const Volume<float>& suv, const LesionVoxels& lesion
   u.background_suv = o.background_suv;
   u.mtv_threshold_suv = o.mtv_threshold_suv ? *o.mtv_threshold_suv
                                             : o.background_suv + o.mtv_percent / 100.0 * (u.suv_max - o.background_suv);
-  const detail::Cut cut = o.sub_voxel ? detail::sub_voxel_cut(suv, lesion, o.mtv_threshold_suv.has_value(), o.not_lesion,
-                                               u.mtv_threshold_suv)
+  // A segmented lesion (given its cut) may extend into its neighbours' sub-voxels; an ROI stays in its voxels.
+  const bool segmented = o.mtv_threshold_suv.has_value();
+  const detail::Cut cut = o.sub_voxel
+                              ? detail::sub_voxel_cut(suv, lesion, segmented, o.not_lesion, u.mtv_threshold_suv)
                               : detail::voxel_cut(suv, lesion, u.mtv_threshold_suv);
   u.mtv_cc = cut.weight * voxel_cc;
   u.suv_mean = cut.weight > 0 ? cut.suv_sum / cut.weight : 0;
   u.tlg = u.suv_mean * u.mtv_cc;
   // A segmented lesion's volume is its MTV; an ROI brings its own.
-  const double volume_cc = o.mtv_threshold_suv ? u.mtv_cc : u.volume_cc;
+  const double volume_cc = segmented ? u.mtv_cc : u.volume_cc;
   u.suv_mean_recovered = recovered_mean_suv(suv, core, volume_cc, o.background_suv, o.spill_margin_mm, o.not_lesion);
   return u;
 }
