@@ -91,6 +91,8 @@ int run(const LesionsArguments& a) {
   if (auto s = write_file_atomically(out / "lesions.json", format_lesions_json(*report)); !s)
     return report_error("lesions", s.error());
   if (auto s = write_label_map_nrrd(out / "lesions_labels.nrrd", *report); !s) return report_error("lesions", s.error());
+  if (auto s = write_lesions_mip_png(out / "lesions_mip.png", *report, r.suv_overrides, r.suv_type); !s)
+    return report_error("lesions", s.error());
   if (!a.no_seg && !report->lesions.empty()) {
     SegInput seg;
     seg.source_files = report->pet_files;
@@ -99,7 +101,7 @@ int run(const LesionsArguments& a) {
     if (auto s = write_lesion_seg(out / "lesions_seg.dcm", seg); !s) return report_error("lesions", s.error());
   }
   for (const auto& w : report->warnings) std::fprintf(stderr, "sbrtkit lesions: warning: %s\n", w.c_str());
-  std::printf("sbrtkit lesions: %zu lesion(s); PET mapped by %s; tables, label map%s in %s\n",
+  std::printf("sbrtkit lesions: %zu lesion(s); PET mapped by %s; tables, label map, MIP picture%s in %s\n",
               report->lesions.size(), report->mapping.method.c_str(), a.no_seg ? "" : " and SEG", out.string().c_str());
   for (const auto& l : report->lesions)
     std::printf("  %2d %-8s %-14s %7.3f cc  SUVmax %6.2f  SUVpeak %6.2f  SUVmean %6.2f  %s %s\n", l.id, l.source.c_str(),
@@ -160,7 +162,7 @@ void add_lesions_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"bw", "sul"}));
   cmd->add_option("--alpha-beta", a->alpha_beta, "a/b [Gy] for BED / EQD2 columns");
   cmd->add_flag("--no-seg", a->no_seg, "do not write the DICOM SEG");
-  cmd->add_option("--out", a->out_dir, "output folder (lesions.csv, lesions.json, lesions_labels.nrrd, lesions_seg.dcm)")
+  cmd->add_option("--out", a->out_dir, "output folder (lesions.csv, lesions.json, lesions_labels.nrrd, lesions_mip.png, lesions_seg.dcm)")
       ->required();
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

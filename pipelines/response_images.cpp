@@ -8,6 +8,7 @@
 
 #include "response_voxels.h"
 #include "sbrtkit/bitmap_text.h"
+#include "sbrtkit/coronal_mip.h"
 #include "sbrtkit/dicom/pet_suv.h"
 #include "sbrtkit/dicom/seg_writer.h"
 #include "sbrtkit/pipelines/output_file.h"
@@ -111,61 +112,21 @@ Status write_status_mip_png(const std::filesystem::path& file, const ResponseRep
   if (!pet) return pet.error();
   const Volume<float>& suv = pet->suv;
   const ImageGeometry& g = suv.geometry;
-  const std::int64_t ni = g.size()[0], nj = g.size()[1], nk = g.size()[2];
   // Status per follow-up voxel (present lesions over vanished ones).
   std::vector<std::uint8_t> label(static_cast<std::size_t>(g.voxel_count()), 0);
   for (const auto& v : response_voxels(rep))
     for (auto n : v.followup_index)
       if (label[n] == 0 || v.status != ResponseStatus::complete_response) label[n] = static_cast<std::uint8_t>(v.status);
-  // Projection along j (anterior-posterior): MIP value and the status of the hottest lesion voxel.
-  std::vector<float> mip(static_cast<std::size_t>(ni * nk), 0.0f);
-  std::vector<std::uint8_t> mip_label(mip.size(), 0);
-  std::vector<float> label_suv(mip.size(), -1.0f);
-  for (std::int64_t k = 0; k < nk; ++k)
-    for (std::int64_t j = 0; j < nj; ++j)
-      for (std::int64_t i = 0; i < ni; ++i) {
-        const std::int64_t n = g.linear_index({i, j, k});
-        const float s = suv.voxels[n];
-        const std::size_t m = static_cast<std::size_t>(i + ni * k);
-        mip[m] = std::max(mip[m], s);
-        if (label[n] && s > label_suv[m]) {
-          label_suv[m] = s;
-          mip_label[m] = label[n];
-        }
-      }
-  // Display: patient right on the left (i along +x to the right), superior at the top.
-  const bool flip_i = g.axes()[0].x < 0, flip_k = g.axes()[2].z > 0;
+  CoronalMip mip = coronal_mip(suv, label, 10.0, [](std::uint8_t code) {
+    const StatusRgb c = status_colour(static_cast<ResponseStatus>(code));
+    return Rgb{c.r, c.g, c.b};
+  });
+  const int w = mip.image.width, h_img = mip.image.height;
   const Vec3 sp = g.spacing_mm();
-  const double mm_per_px = std::max({sp.x * double(ni) / 1024.0, sp.z * double(nk) / 1024.0, 1.0});
-  const int w = int(std::lround(sp.x * double(ni) / mm_per_px)), h_img = int(std::lround(sp.z * double(nk) / mm_per_px));
   // Legend below the picture: one row per status, a colour box and the name (scale-2 text, 20 px rows).
   const int legend_row = 20, legend_h = kResponseStatusCount * legend_row + 8;
   RgbaImage img(w, h_img + legend_h);
-  auto cell_of = [&](int px, int py, std::int64_t& i, std::int64_t& k) {
-    i = std::clamp<std::int64_t>(std::int64_t((px + 0.5) * mm_per_px / sp.x), 0, ni - 1);
-    k = std::clamp<std::int64_t>(std::int64_t((py + 0.5) * mm_per_px / sp.z), 0, nk - 1);
-    if (flip_i) i = ni - 1 - i;
-    if (flip_k) k = nk - 1 - k;
-  };
-  for (int py = 0; py < h_img; ++py)
-    for (int px = 0; px < w; ++px) {
-      std::int64_t i, k;
-      cell_of(px, py, i, k);
-      const std::size_t m = static_cast<std::size_t>(i + ni * k);
-      const double grey = 255.0 * (1.0 - std::clamp(mip[m] / 10.0f, 0.0f, 1.0f));
-      double r = grey, gg = grey, b = grey;
-      if (mip_label[m]) {
-        const StatusRgb c = status_colour(static_cast<ResponseStatus>(mip_label[m]));
-        r = 0.35 * grey + 0.65 * c.r;
-        gg = 0.35 * grey + 0.65 * c.g;
-        b = 0.35 * grey + 0.65 * c.b;
-      }
-      std::uint8_t* p = img.pixel(px, py);
-      p[0] = std::uint8_t(r);
-      p[1] = std::uint8_t(gg);
-      p[2] = std::uint8_t(b);
-      p[3] = 255;
-    }
+  std::copy(mip.image.rgba.begin(), mip.image.rgba.end(), img.rgba.begin());
   // PTV silhouettes: each contour's extent along i at its k, in the follow-up PET frame.
   const RigidMap to_pet = rep.followup.report.mapping.to_planning.inverse();
   struct Span {
@@ -194,9 +155,7 @@ Status write_status_mip_png(const std::filesystem::path& file, const ResponseRep
   std::vector<std::uint8_t> ptv_mask(static_cast<std::size_t>(w) * h_img, 0);
   for (int py = 0; py < h_img; ++py)
     for (int px = 0; px < w; ++px) {
-      double ci = (px + 0.5) * mm_per_px / sp.x - 0.5, ck = (py + 0.5) * mm_per_px / sp.z - 0.5;
-      if (flip_i) ci = double(ni - 1) - ci;
-      if (flip_k) ck = double(nk - 1) - ck;
+      const auto [ci, ck] = mip.index_at(px, py);
       for (const auto& s : spans)
         if (std::abs(s.k - ck) <= half_slab_k && ci >= s.i0 && ci <= s.i1) {
           ptv_mask[std::size_t(py) * w + px] = 1;

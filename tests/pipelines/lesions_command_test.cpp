@@ -15,6 +15,7 @@
 
 #include "support/blurred_sphere.h"
 #include "support/cli_runner.h"
+#include "support/decoded_png.h"
 #include "support/dicom_fixtures.h"
 
 namespace sbrtkit {
@@ -148,6 +149,14 @@ TEST_F(LesionsCommand, PetLesionsAgainstGroundTruthInBothStudies) {
     const std::string csv = testing::read_text(out / "lesions.csv");
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), static_cast<long>(rep["lesions"].size()) + 1);
     EXPECT_THAT(testing::read_text(out / "lesions_labels.nrrd"), HasSubstr("space: left-posterior-superior"));
+    // The MIP: 128 columns of 4 mm at 1 mm per pixel, 84 slices of 4 mm, then one 14-pixel legend row per
+    // lesion (+ 8), each with text in it.
+    const auto png = testing::decode_png(testing::read_text(out / "lesions_mip.png"));
+    const int rows = static_cast<int>(rep["lesions"].size());
+    EXPECT_EQ(png.width, 512);
+    EXPECT_EQ(png.height, 336 + rows * 14 + 8);
+    for (int r = 0; r < rows; ++r)
+      EXPECT_GT(png.black_pixels(336 + 4 + 14 * r, 336 + 4 + 14 * (r + 1), 24), 20) << label << " legend row " << r;
     DcmSegmentation* seg = nullptr;
     ASSERT_TRUE(DcmSegmentation::loadFile((out / "lesions_seg.dcm").c_str(), seg).good());
     EXPECT_EQ(seg->getNumberOfSegments(), rep["lesions"].size());

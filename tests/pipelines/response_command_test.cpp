@@ -5,7 +5,6 @@
 // intends (responding, stable, marginal_recurrence, progressing_out_of_field, new).
 
 #include <gtest/gtest.h>
-#include <png.h>
 
 #include <cmath>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/cli_runner.h"
+#include "support/decoded_png.h"
 
 namespace sbrtkit {
 namespace {
@@ -120,25 +120,13 @@ TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
   for (int code : {1, 2, 3, 5, 6, 7}) EXPECT_GT(counts[code], 0) << "status code " << code;
   EXPECT_EQ(counts[4], 0);  // no in-field progression in this patient
   // The MIP decodes; below the picture, the legend: a colour box and a black name on white per status.
-  const std::string png = testing::read_text(out / "response_mip.png");
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  ASSERT_TRUE(png_image_begin_read_from_memory(&image, png.data(), png.size()));
-  image.format = PNG_FORMAT_RGB;
-  std::vector<std::uint8_t> rgb(PNG_IMAGE_SIZE(image));
-  ASSERT_TRUE(png_image_finish_read(&image, nullptr, rgb.data(), 0, nullptr));
-  const int w = static_cast<int>(image.width), h = static_cast<int>(image.height);
-  const int legend_top = h - (7 * 20 + 8);
+  const auto png = testing::decode_png(testing::read_text(out / "response_mip.png"));
+  ASSERT_GT(png.width, 0);
+  const int legend_top = png.height - (7 * 20 + 8);
   ASSERT_GT(legend_top, 0);
-  for (int row = 0; row < 7; ++row) {
-    int black = 0;
-    for (int y = legend_top + 4 + 20 * row; y < legend_top + 4 + 20 * (row + 1); ++y)
-      for (int x = 30; x < w; ++x) {
-        const std::uint8_t* p = &rgb[3 * (std::size_t(y) * std::size_t(w) + std::size_t(x))];
-        black += p[0] == 0 && p[1] == 0 && p[2] == 0;
-      }
-    EXPECT_GT(black, 40) << "legend row " << row << " has no name";
-  }
+  for (int row = 0; row < 7; ++row)
+    EXPECT_GT(png.black_pixels(legend_top + 4 + 20 * row, legend_top + 4 + 20 * (row + 1), 30), 40)
+        << "legend row " << row << " has no name";
   const std::string vtp = testing::read_text(out / "response_lesions.vtp");
   EXPECT_NE(vtp.find("<VTKFile type=\"PolyData\""), std::string::npos);
   EXPECT_NE(vtp.find("Name=\"status\""), std::string::npos);

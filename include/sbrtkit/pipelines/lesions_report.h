@@ -88,4 +88,9 @@ std::string format_lesions_json(const LesionsReport& report);
 /// (raw, little endian, unsigned short, LPS space directions and origin).
 Status write_label_map_nrrd(const std::filesystem::path& file, const LesionsReport& report);
 
+/// Coronal MIP PNG of the PET (SUV as the report computed it: pass the same overrides and type) with the
+/// lesions tinted and numbered, and a legend with id, name, SUVmax, MTV and covering PTV.
+Status write_lesions_mip_png(const std::filesystem::path& file, const LesionsReport& report,
+                             const SuvOverrides& overrides, SuvType type);
+
 }  // namespace sbrtkit
