@@ -112,6 +112,38 @@ TEST_F(TwoPlans, DoseWithoutItsPlanIsLinkedByFrameOfReference) {
   EXPECT_THAT(orphan.problems[0], HasSubstr("references plan 1.2.3.20.2 which is not in the folder"));
 }
 
+TEST_F(TwoPlans, UnreferencedDoseJoinsTheOnlyDoseLessPlanOfItsFrame) {
+  // Plan b's dose rewritten without ReferencedRTPlanSequence (some exporters omit it): plan a keeps its
+  // own dose, so plan b is the only plan of the frame without one, and the dose joins it, said in a note.
+  const DoseVolume dose(testing::reference_grid(), 2.0f);
+  RtDoseWriteOptions dopt;  // referenced_plan_uid empty: no ReferencedRTPlanSequence
+  ASSERT_TRUE(write_rtdose(dir_.path() / "plans" / "b" / "rd.dcm", study_, dose, dopt));
+  const auto bundles = find_plans(index_directory(dir_.path()));
+  ASSERT_EQ(bundles.size(), 2u);
+  auto b = select_plan(bundles, std::string("1.2.3.20.2"));
+  ASSERT_TRUE(b) << b.error().message();
+  ASSERT_EQ(b->rtdoses.size(), 1u);
+  EXPECT_TRUE(b->rtdoses.front().referenced_plan_uids.empty());
+  ASSERT_EQ(b->problems.size(), 1u);
+  EXPECT_THAT(b->problems[0], HasSubstr("references no plan; linked to plan"));
+  auto a = select_plan(bundles, std::string("1.2.3.20.1"));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->rtdoses.size(), 1u);  // untouched
+
+  // With plan a's dose gone too, two plans of the frame have no dose: the unreferenced dose cannot be
+  // placed, stays on its own, and says so; neither plan gets it.
+  std::filesystem::remove(dir_.path() / "plans" / "a" / "rd.dcm");
+  const auto ambiguous = find_plans(index_directory(dir_.path()));
+  int plans_with_dose = 0;
+  bool orphan_reported = false;
+  for (const auto& p : ambiguous) {
+    if (p.rtplan && !p.rtdoses.empty()) ++plans_with_dose;
+    for (const auto& m : p.problems) orphan_reported = orphan_reported || m.find("references no plan") != std::string::npos;
+  }
+  EXPECT_EQ(plans_with_dose, 0);
+  EXPECT_TRUE(orphan_reported);
+}
+
 TEST_F(TwoPlans, SingleBundleIsSelectedWithoutUid) {
   std::filesystem::remove_all(dir_.path() / "plans" / "b");
   const auto bundles = find_plans(index_directory(dir_.path()));
