@@ -507,4 +507,42 @@ Expected<std::string> write_rtplan(const std::filesystem::path& file, const Pati
   return sop;
 }
 
+Expected<std::string> write_spatial_registration(const std::filesystem::path& file, const PatientStudy& study,
+                                                 const SpatialRegistrationWriteOptions& options) {
+  DcmFileFormat ff;
+  DcmDataset* ds = ff.getDataset();
+  const std::string series = series_uid(study, options.series, "REG");
+  const std::string sop = make_uid(series + "/instance");
+  const std::string common = frame_of_reference_uid(study);
+  put_common(ds, study, {"REG", UID_SpatialRegistrationStorage, sop, series, common, &options.series});
+  put(ds, DCM_Laterality, "");  // General Series, type 2C: empty for an unpaired body part
+  put(ds, DCM_InstanceNumber, "1");
+  put(ds, DCM_ContentDate, study.study_date);
+  put(ds, DCM_ContentTime, study.study_time);
+  put(ds, DCM_ContentLabel, "REGISTRATION");
+  put(ds, DCM_ContentDescription, "sbrtkit rigid registration");
+  put(ds, DCM_ContentCreatorName, "");
+  const auto put_item = [&](const std::string& uid, const std::vector<RigidMap>& maps) {
+    DcmItem* reg = append_item(ds, DCM_RegistrationSequence);
+    put(reg, DCM_FrameOfReferenceUID, uid);
+    DcmItem* mreg = append_item(reg, DCM_MatrixRegistrationSequence);
+    mreg->insertEmptyElement(DCM_RegistrationTypeCodeSequence);
+    for (const RigidMap& m : maps) {
+      DcmItem* mat = append_item(mreg, DCM_MatrixSequence);
+      const auto& r = m.rotation;
+      const auto& t = m.translation_mm;
+      const std::string values = fmt::format("{}\\{}\\{}\\{}\\{}\\{}\\{}\\{}\\{}\\{}\\{}\\{}\\0\\0\\0\\1",
+                                             ds_text(r[0]), ds_text(r[1]), ds_text(r[2]), ds_text(t.x), ds_text(r[3]),
+                                             ds_text(r[4]), ds_text(r[5]), ds_text(t.y), ds_text(r[6]), ds_text(r[7]),
+                                             ds_text(r[8]), ds_text(t.z));
+      put(mat, DCM_FrameOfReferenceTransformationMatrix, values);
+      put(mat, DCM_FrameOfReferenceTransformationMatrixType, options.matrix_type);
+    }
+  };
+  put_item(common, {RigidMap{}});
+  for (const auto& f : options.frames) put_item(f.frame_of_reference_uid, f.to_common);
+  if (auto st = save_atomic(ff, file, options.series.format); !st) return st.error();
+  return sop;
+}
+
 }  // namespace sbrtkit

@@ -316,7 +316,10 @@ Expected<FrameMapping> map_pet_frame(const LesionsRequest& r, const std::string&
     }
     for (const auto& file : registration_objects({r.plan_dir, r.pet_dir})) {
       auto sro = read_spatial_registration(file);
-      if (!sro) continue;
+      if (!sro) {  // not applied, and said: a broken object must not pass unnoticed
+        m.notes.push_back("spatial registration not used: " + sro.error().message());
+        continue;
+      }
       if (auto map = sro->map(pet_for, plan_for)) {
         m.to_planning = *map;
         m.method = "spatial registration " + file.string();

@@ -65,8 +65,14 @@ TEST(RtWriter, EveryObjectPassesDciodvfy) {
   RtDoseWriteOptions dopt;
   dopt.referenced_plan_uid = *rp;
   ASSERT_TRUE(write_rtdose(dir / "rd.dcm", study, testing::ramp(g, 0.001), dopt));
+  SpatialRegistrationWriteOptions ropt;
+  RigidMap shift;
+  shift.translation_mm = {1, 2, 3};
+  ropt.frames = {{"1.2.3.200", {shift}}};
+  ASSERT_TRUE(write_spatial_registration(dir / "reg.dcm", study, ropt));
 
-  for (const auto& f : {ct->files.front(), pet->files.front(), dir / "rs.dcm", dir / "rp.dcm", dir / "rd.dcm"}) {
+  for (const auto& f : {ct->files.front(), pet->files.front(), dir / "rs.dcm", dir / "rp.dcm", dir / "rd.dcm",
+                        dir / "reg.dcm"}) {
     const auto errors = dciodvfy_errors(f);
     EXPECT_TRUE(errors.empty()) << f << ":\n" << join(errors);
   }

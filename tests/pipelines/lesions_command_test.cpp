@@ -13,9 +13,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "sbrtkit/dicom/rt_writer.h"
 #include "support/blurred_sphere.h"
 #include "support/cli_runner.h"
 #include "support/decoded_png.h"
+#include "support/truth_registration.h"
 #include "support/dicom_fixtures.h"
 
 namespace sbrtkit {
@@ -177,6 +179,67 @@ TEST_F(LesionsCommand, MissingWeightIsExitTwoNamingTheTag) {
   const auto u = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet", pet.string(), "--out",
                               (dir_->path() / "bad").string()});
   EXPECT_EQ(u.exit_code, 2);
+}
+
+TEST_F(LesionsCommand, SpatialRegistrationObjectIsAppliedInsteadOfRegistering) {
+  // The baseline PET with a REG object next to it (auto) and named on the command line (FILE): the
+  // mapping is the object's, exactly, so every lesion centre lands within half a voxel of the truth (the
+  // centroid of a voxelised, blurred ellipsoid) and no CT registration runs.
+  const auto& tp = (*truth_)["pet"][0];
+  const auto pet = dir_->path() / "pet_with_reg";
+  std::filesystem::copy(patient() / "baseline" / "pet", pet);
+  testing::write_truth_registration(*truth_, 0, pet / "reg.dcm");
+  for (const bool named : {false, true}) {
+    const auto out = dir_->path() / (named ? "reg_named" : "reg_auto");
+    std::vector<std::string> args{"lesions", "--plan", (patient() / "planning").string(), "--pet", pet.string(),
+                                  "--segment", "percent", "--exclude", "Bladder,Bowel", "--out", out.string()};
+    if (named) args.insert(args.end(), {"--registration", (pet / "reg.dcm").string()});
+    const auto r = run_sbrtkit(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(out / "lesions.json");
+    const auto rep = nlohmann::json::parse(in);
+    EXPECT_THAT(rep["frame_mapping"]["method"].get<std::string>(), HasSubstr("spatial registration"));
+    EXPECT_NEAR(rep["frame_mapping"]["rotation_deg"].get<double>(), 1.0, 1e-6);
+    for (const auto& truth : tp["lesions"]) {
+      int hits = 0;
+      for (const auto& row : rep["lesions"])
+        if (distance(row["centroid_mm"], truth["centre_planning_mm"]) < 2.0) ++hits;
+      EXPECT_EQ(hits, 1) << truth["name"] << (named ? " (named)" : " (auto)");
+    }
+  }
+  // A REG object the reader refuses (an affine matrix) next to the PET: not applied, said in the mapping's
+  // notes, and the CT registration runs instead.
+  {
+    PatientStudy study;
+    study.frame_of_reference_uid = (*truth_)["planning"]["frame_of_reference_uid"].get<std::string>();
+    SpatialRegistrationWriteOptions o;
+    o.frames = {{tp["frame_of_reference_uid"].get<std::string>(), {RigidMap{}}}};
+    o.matrix_type = "AFFINE";
+    ASSERT_TRUE(write_spatial_registration(pet / "reg.dcm", study, o));
+    const auto out = dir_->path() / "reg_refused";
+    const auto r = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet", pet.string(),
+                                "--pet-ct", (patient() / "baseline" / "ct").string(), "--segment", "percent",
+                                "--out", out.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(out / "lesions.json");
+    const auto rep = nlohmann::json::parse(in);
+    EXPECT_THAT(rep["frame_mapping"]["method"].get<std::string>(), HasSubstr("rigid registration"));
+    EXPECT_THAT(rep["frame_mapping"]["notes"].dump(), HasSubstr("spatial registration not used"));
+    EXPECT_THAT(rep["frame_mapping"]["notes"].dump(), HasSubstr("AFFINE"));
+  }
+  // A REG object that does not link the PET's frame, named on the command line: exit 2 naming it.
+  const auto other = dir_->path() / "other_reg.dcm";
+  PatientStudy study;
+  study.frame_of_reference_uid = "1.2.3.4.5";
+  SpatialRegistrationWriteOptions o;
+  o.frames = {{"1.2.3.4.6", {RigidMap{}}}};
+  ASSERT_TRUE(write_spatial_registration(other, study, o));
+  const auto bad = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet",
+                                (patient() / "baseline" / "pet").string(), "--segment", "percent", "--registration",
+                                other.string(), "--out", (dir_->path() / "reg_bad").string()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("other_reg.dcm"));
+  EXPECT_THAT(bad.err, HasSubstr("does not link the PET frame"));
 }
 
 TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {

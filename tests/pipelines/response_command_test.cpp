@@ -4,6 +4,7 @@
 // by (8, 5, -6) mm and rotated 3 degrees. Every follow-up lesion must get the status ground_truth.json
 // intends (responding, stable, marginal_recurrence, progressing_out_of_field, new).
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,6 +14,7 @@
 
 #include "support/cli_runner.h"
 #include "support/decoded_png.h"
+#include "support/truth_registration.h"
 
 namespace sbrtkit {
 namespace {
@@ -91,6 +93,37 @@ TEST_F(ResponseCommand, FollowUpStatusesMatchGroundTruth) {
   EXPECT_TRUE(p["oligoprogressive"].get<bool>());
   EXPECT_TRUE(p["ppp_by_imaging"].get<bool>());  // two new lesions: PPP criterion 1
   EXPECT_FALSE((*json_)["rules"].empty());
+}
+
+TEST_F(ResponseCommand, RegistrationObjectsReplaceTheCtRegistrationWithTheSameStatuses) {
+  // Both PET studies with a Spatial Registration object (the generator's transforms) in their folder: the
+  // response run applies them instead of registering CTs, and every follow-up lesion keeps its status.
+  const auto p = dir_->path() / "p";
+  const auto reg = dir_->path() / "with_reg";
+  for (int t = 0; t < 2; ++t) {
+    const std::string label = t == 0 ? "baseline" : "followup";
+    std::filesystem::create_directories(reg / label);
+    std::filesystem::copy(p / label / "pet", reg / label / "pet");
+    testing::write_truth_registration(*truth_, t, reg / label / "pet" / "reg.dcm");
+  }
+  const auto out = dir_->path() / "out_reg";
+  const auto r = run_sbrtkit({"response", "--plan", (p / "planning").string(), "--baseline",
+                              (reg / "baseline" / "pet").string(), "--followup", (reg / "followup" / "pet").string(),
+                              "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out / "response.json");
+  const auto rep = nlohmann::json::parse(in);
+  for (const char* tp : {"baseline", "followup"})
+    EXPECT_THAT(rep[tp]["mapping"].get<std::string>(), ::testing::HasSubstr("spatial registration")) << tp;
+  EXPECT_NEAR(rep["followup"]["rotation_deg"].get<double>(), 3.0, 1e-6);
+  for (const auto& t : (*truth_)["pet"][1]["lesions"]) {
+    const nlohmann::json* hit = nullptr;
+    for (const auto& row : rep["lesions"])
+      if (!row["followup"].is_null() && distance(row["followup"]["centroid_planning_mm"], t["centre_planning_mm"]) < 8)
+        hit = &row;
+    ASSERT_NE(hit, nullptr) << t["name"];
+    EXPECT_EQ((*hit)["status"], t["status"]) << t["name"];
+  }
 }
 
 TEST_F(ResponseCommand, DifferentFramesWithoutRegistrationObjectAreRegistered) {

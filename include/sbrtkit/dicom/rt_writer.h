@@ -1,5 +1,5 @@
 #pragma once
-/// DICOM writers for CT, PET, RTSTRUCT, RTDOSE and RTPLAN objects, used by the tests and by the
+/// DICOM writers for CT, PET, RTSTRUCT, RTDOSE, RTPLAN and Spatial Registration objects, used by the tests and by the
 /// synthetic-patient generator. Objects carry the mandatory modules of their IOD (Patient, General
 /// Study, series, Frame of Reference, General Equipment, SOP Common and the RT/image modules) so that
 /// dciodvfy accepts them. Files are written atomically: a temporary file in the same folder is renamed
@@ -14,6 +14,7 @@
 
 #include "sbrtkit/expected.h"
 #include "sbrtkit/plan.h"
+#include "sbrtkit/registration.h"
 #include "sbrtkit/structure.h"
 #include "sbrtkit/volume.h"
 
@@ -158,5 +159,24 @@ struct RtPlanWriteOptions {
 /// when set. Returns the SOP instance UID written.
 Expected<std::string> write_rtplan(const std::filesystem::path& file, const PatientStudy& study,
                                    const PlanInfo& plan, const RtPlanWriteOptions& options = {});
+
+struct SpatialRegistrationWriteOptions {
+  SeriesOptions series;
+  /// Frames registered into the object's own frame (study.frame_of_reference_uid): each frame's UID and
+  /// the maps from its coordinates into the common frame, applied in order (one matrix each).
+  struct Frame {
+    std::string frame_of_reference_uid;
+    std::vector<RigidMap> to_common;
+  };
+  std::vector<Frame> frames;
+  /// FrameOfReferenceTransformationMatrixType; anything but RIGID is for tests of the reader's refusal.
+  std::string matrix_type = "RIGID";
+};
+
+/// Spatial Registration Storage (REG): Spatial Registration Series and Spatial Registration modules, one
+/// RegistrationSequence item per frame plus an identity item for the common frame. Returns the SOP
+/// instance UID written.
+Expected<std::string> write_spatial_registration(const std::filesystem::path& file, const PatientStudy& study,
+                                                 const SpatialRegistrationWriteOptions& options);
 
 }  // namespace sbrtkit
