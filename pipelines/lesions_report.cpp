@@ -527,6 +527,12 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
     const ImageGeometry& g = pet->suv.geometry;
     row.centroid_planning = pet_to_planning.apply(row.uptake.centroid);
     row.suv_peak_planning = pet_to_planning.apply(g.to_patient(row.uptake.suv_peak.centre));
+    // PERCIST's sphere is centred in the lesion but may reach beyond it: above SUVmax, it is measuring a
+    // hotter neighbour (another lesion, an organ), which the reader should know.
+    if (row.uptake.suv_peak.suv > row.uptake.suv_max)
+      row.warnings.push_back(fmt::format("SUVpeak {:.3g} above SUVmax {:.3g}: the 1 cc sphere takes in hotter tissue "
+                                         "next to the lesion",
+                                         row.uptake.suv_peak.suv, row.uptake.suv_max));
     double best = std::numeric_limits<double>::infinity();
     for (const auto& p : ptvs) {
       const double d = signed_distance(p.stack, row.centroid_planning);

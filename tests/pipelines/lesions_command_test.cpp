@@ -242,6 +242,29 @@ TEST_F(LesionsCommand, SpatialRegistrationObjectIsAppliedInsteadOfRegistering) {
   EXPECT_THAT(bad.err, HasSubstr("does not link the PET frame"));
 }
 
+TEST_F(LesionsCommand, SuvPeakAboveSuvMaxIsFlagged) {
+  // At follow-up the treated ischial lesion is gone and the marginal recurrence sits just outside its GTV:
+  // the GTV's 1 cc peak sphere takes in the recurrence's uptake and reads above the GTV's own SUVmax,
+  // which the row says. (The generator's registration is applied, no CT registration needed.)
+  const auto reg = dir_->path() / "followup_reg.dcm";
+  testing::write_truth_registration(*truth_, 1, reg);
+  const auto out = dir_->path() / "peak_flag";
+  const auto r = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet",
+                              (patient() / "followup" / "pet").string(), "--rois", "GTV*", "--registration",
+                              reg.string(), "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out / "lesions.json");
+  const auto rep = nlohmann::json::parse(in);
+  int flagged = 0;
+  for (const auto& l : rep["lesions"]) {
+    const bool above = l["suv_peak"].get<double>() > l["suv_max"].get<double>();
+    const bool warned = l["warnings"].dump().find("SUVpeak") != std::string::npos;
+    EXPECT_EQ(above, warned) << l["name"];
+    flagged += warned;
+  }
+  EXPECT_EQ(flagged, 1);  // GTV_Ischium_R
+}
+
 TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {
   // --mtv-sampling voxel: a segmented lesion's voxels all pass its own cut, so its MTV is its voxel count
   // (volume_cc, 0.064 cc per 4 mm voxel); the default sub-voxel MTV differs from it by the partial voxels.
