@@ -269,9 +269,12 @@ TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {
   // --mtv-sampling voxel: a segmented lesion's voxels all pass its own cut, so its MTV is its voxel count
   // (volume_cc, 0.064 cc per 4 mm voxel); the default sub-voxel MTV differs from it by the partial voxels.
   const auto out = dir_->path() / "voxel_mtv";
+  const auto reg = dir_->path() / "baseline_reg.dcm";
+  testing::write_truth_registration(*truth_, 0, reg);
   const auto r = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet",
                               (patient() / "baseline" / "pet").string(), "--segment", "percent", "--exclude",
-                              "Bladder,Bowel", "--mtv-sampling", "voxel", "--out", out.string()});
+                              "Bladder,Bowel", "--mtv-sampling", "voxel", "--registration", reg.string(), "--out",
+                              out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out / "lesions.json");
   const auto rep = nlohmann::json::parse(in);
@@ -285,9 +288,12 @@ TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {
 TEST_F(LesionsCommand, LiverBasedThresholdFromAStatedReferenceOrAnRoi) {
   // PERCIST: 1.5 x liver mean + 2 x SD. A stated reference of mean 2.0, SD 0.25 gives SUV 3.5 exactly;
   // every lesion is cut there and reaches it.
+  // The generator's registration is applied (no CT registration in each of the four runs).
+  const auto reg = dir_->path() / "baseline_reg.dcm";
+  testing::write_truth_registration(*truth_, 0, reg);
   const auto base = std::vector<std::string>{"lesions", "--plan", (patient() / "planning").string(), "--pet",
                                              (patient() / "baseline" / "pet").string(), "--segment", "liver",
-                                             "--exclude", "Bladder,Bowel"};
+                                             "--exclude", "Bladder,Bowel", "--registration", reg.string()};
   auto run_with = [&](std::vector<std::string> extra, const std::filesystem::path& out) {
     auto args = base;
     args.insert(args.end(), extra.begin(), extra.end());
