@@ -1,14 +1,14 @@
 #pragma once
-/// PET lesions on the native PET grid: segmentation (absolute SUV, % of the lesion's SUVmax, or a
-/// liver-based threshold), 26-connected components, and per-lesion uptake metrics (SUVmax, SUVpeak,
-/// SUVmean, MTV, TLG, volume, centroid, longest diameter). Pure computation; coordinates are those of
-/// the image's own frame (the pipeline maps them into the planning frame).
+/// PET lesions on the native PET grid: segmentation (absolute SUV, % of the lesion's SUVmax above its
+/// local background, or a liver-based threshold), 26-connected components, and per-lesion uptake metrics
+/// (SUVmax, SUVpeak, SUVmean and MTV on the interpolated image's isosurface, TLG, the activity-recovered
+/// mean, volume, centroid, longest diameter). Pure computation; coordinates are those of the image's own
+/// frame (the pipeline maps them into the planning frame). docs/lesions.md has the definitions and the
+/// accuracy measured against closed forms.
 ///
-///   auto seg = segment_lesions(suv, exclude_mask, {.mode = ThresholdMode::percent_of_max});
+///   auto seg = segment_lesions(suv, exclude_mask, {});  // 41% above the local background
 ///   auto kernel = make_peak_kernel(suv.geometry);
-///   for (std::size_t l = 0; l < seg->lesions.size(); ++l)
-///     measure_uptake(suv, seg->lesions[l], kernel, {.background_suv = seg->background_suv[l],
-///                                                   .mtv_threshold_suv = seg->threshold_suv[l]});
+///   std::vector<LesionUptake> rows = measure_lesion_set(suv, seg->lesions, exclude_mask, kernel, {}, &*seg);
 
 #include <cstdint>
 #include <optional>
