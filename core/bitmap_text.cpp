@@ -72,4 +72,17 @@ void draw_text(RgbaImage& image, int x, int y, std::string_view text, Rgb colour
   }
 }
 
+void draw_legend_row(RgbaImage& image, int top, int row_height, Rgb swatch, std::string_view text, int scale) {
+  const int left = 6, side = row_height - 4;
+  for (int y = top + 2; y < top + 2 + side && y < image.height; ++y)
+    for (int x = left; x < left + side && x < image.width; ++x) {
+      std::uint8_t* p = image.pixel(x, y);
+      p[0] = swatch.r;
+      p[1] = swatch.g;
+      p[2] = swatch.b;
+      p[3] = 255;
+    }
+  draw_text(image, left + side + 8, top + (row_height - 7 * scale) / 2, text, {0, 0, 0}, scale);
+}
+
 }  // namespace sbrtkit

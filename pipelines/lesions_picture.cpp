@@ -50,18 +50,9 @@ Status write_lesions_mip_png(const std::filesystem::path& file, const LesionsRep
     // and the PET lesion inside it stay readable.
     const int id_x = l.source == "RTSTRUCT" ? px - 8 - text_width(id, 2) : px + 8;
     draw_text(img, id_x, std::clamp(py - 7, 0, h - 14), id, {0, 0, 0}, 2);
-    const int top = h + 4 + static_cast<int>(row) * row_h;
-    const Rgb colour = lesion_colour(std::min(l.id, 255));
-    for (int y = top + 2; y < top + row_h - 2; ++y)
-      for (int x = 6; x < 6 + row_h - 4; ++x) {
-        std::uint8_t* p = img.pixel(x, y);
-        p[0] = colour.r;
-        p[1] = colour.g;
-        p[2] = colour.b;
-      }
     const std::string text = fmt::format("{} {} SUVMAX {:.1f} MTV {:.2f} CC {}", id, l.name, l.uptake.suv_max,
                                          l.uptake.mtv_cc, l.covering_ptv);
-    draw_text(img, 6 + row_h + 4, top + 3, text, {0, 0, 0}, 1);
+    draw_legend_row(img, h + 4 + static_cast<int>(row) * row_h, row_h, lesion_colour(std::min(l.id, 255)), text, 1);
   }
   auto png = encode_png(img);
   if (!png) return png.error();

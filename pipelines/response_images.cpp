@@ -187,17 +187,9 @@ Status write_status_mip_png(const std::filesystem::path& file, const ResponseRep
   for (int code = 1; code <= kResponseStatusCount; ++code) {
     const auto status = static_cast<ResponseStatus>(code);
     const StatusRgb c = status_colour(status);
-    const int top = h_img + 4 + (code - 1) * legend_row;
-    for (int py = top + 2; py < top + legend_row - 2; ++py)
-      for (int px = 6; px < 6 + legend_row - 4; ++px) {
-        std::uint8_t* p = img.pixel(px, py);
-        p[0] = c.r;
-        p[1] = c.g;
-        p[2] = c.b;
-      }
     std::string name = status_name(status);
     std::replace(name.begin(), name.end(), '_', ' ');
-    draw_text(img, 6 + legend_row + 4, top + 3, name, {0, 0, 0}, 2);
+    draw_legend_row(img, h_img + 4 + (code - 1) * legend_row, legend_row, {c.r, c.g, c.b}, name, 2);
   }
   auto png = encode_png(img);
   if (!png) return png.error();

@@ -19,4 +19,8 @@ int text_width(std::string_view text, int scale = 1);
 /// Draws `text` with its top-left corner at (x, y); pixels outside the image are clipped.
 void draw_text(RgbaImage& image, int x, int y, std::string_view text, Rgb colour, int scale = 1);
 
+/// One legend row of height `row_height` starting at pixel row `top`: a colour swatch at the left edge and
+/// black text after it (scale 1 needs rows of 12 pixels or more, scale 2 of 20).
+void draw_legend_row(RgbaImage& image, int top, int row_height, Rgb swatch, std::string_view text, int scale);
+
 }  // namespace sbrtkit

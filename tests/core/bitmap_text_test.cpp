@@ -36,5 +36,17 @@ TEST(BitmapText, GlyphBitsScaleAndClip) {
   EXPECT_GT(lit(small), 0);
 }
 
+TEST(BitmapText, LegendRowHasItsSwatchAndText) {
+  RgbaImage img(100, 20);
+  draw_legend_row(img, 0, 20, {10, 200, 30}, "NEW", 2);
+  EXPECT_EQ(img.rgb(6, 2), (Rgb{10, 200, 30}));    // swatch: 16 x 16 from (6, 2)
+  EXPECT_EQ(img.rgb(21, 17), (Rgb{10, 200, 30}));
+  EXPECT_EQ(img.pixel(22, 10)[3], 0);               // gap before the text
+  int black = 0;
+  for (int y = 0; y < 20; ++y)
+    for (int x = 30; x < 100; ++x) black += img.pixel(x, y)[3] == 255 && img.rgb(x, y) == (Rgb{0, 0, 0});
+  EXPECT_GT(black, 40);  // "NEW" at scale 2
+}
+
 }  // namespace
 }  // namespace sbrtkit
