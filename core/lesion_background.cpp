@@ -9,15 +9,12 @@
 namespace sbrtkit {
 namespace {
 
-struct Ring {
-  std::vector<std::int64_t> voxels;  // distance in (inner, outer] from the region, ascending
-};
-
 // Voxels whose centre lies at a distance in (inner_mm, outer_mm] from the nearest voxel centre of `region`
 // (ascending indices); inner_mm < 0 includes the region itself. Exact distances on the region's bounding
 // box grown by outer_mm.
-Ring ring_around(const ImageGeometry& g, const std::vector<std::int64_t>& region, double inner_mm, double outer_mm) {
-  Ring out;
+std::vector<std::int64_t> ring_around(const ImageGeometry& g, const std::vector<std::int64_t>& region, double inner_mm,
+                                      double outer_mm) {
+  std::vector<std::int64_t> out;
   if (region.empty()) return out;
   const std::int64_t size[3] = {g.size()[0], g.size()[1], g.size()[2]};
   const Vec3 sp = g.spacing_mm();
@@ -46,7 +43,7 @@ Ring ring_around(const ImageGeometry& g, const std::vector<std::int64_t>& region
     for (std::int64_t j = 0; j < box[1]; ++j)
       for (std::int64_t i = 0; i < box[0]; ++i) {
         const double d = d2[i + box[0] * (j + box[1] * k)];
-        if (d > inner2 && d <= outer2) out.voxels.push_back((i + lo[0]) + size[0] * ((j + lo[1]) + size[1] * (k + lo[2])));
+        if (d > inner2 && d <= outer2) out.push_back((i + lo[0]) + size[0] * ((j + lo[1]) + size[1] * (k + lo[2])));
       }
   return out;
 }
@@ -58,7 +55,7 @@ bool blocked(const MaskVolume* mask, std::int64_t n) { return mask && mask->voxe
 std::optional<double> shell_background(const Volume<float>& suv, const std::vector<std::int64_t>& region,
                                        const MaskVolume* not_background, double inner_mm, double outer_mm) {
   std::vector<float> values;
-  for (auto n : ring_around(suv.geometry, region, inner_mm, outer_mm).voxels)
+  for (auto n : ring_around(suv.geometry, region, inner_mm, outer_mm))
     if (!blocked(not_background, n)) values.push_back(suv.voxels[n]);
   if (values.empty()) return std::nullopt;
   // Median: a neighbouring hot organ or lesion in part of the shell does not move it.
@@ -73,7 +70,7 @@ double recovered_mean_suv(const Volume<float>& suv, const std::vector<std::int64
                           double background_suv, double margin_mm, const MaskVolume* not_lesion) {
   if (!(volume_cc > 0)) return 0;
   double excess = 0;  // sum of (SUV - background) over the region and its spill margin, in voxels
-  for (auto n : ring_around(suv.geometry, region, -1, margin_mm).voxels)
+  for (auto n : ring_around(suv.geometry, region, -1, margin_mm))
     if (!blocked(not_lesion, n)) excess += suv.voxels[n] - background_suv;
   const double voxel_cc = suv.geometry.voxel_volume_mm3() / 1000.0;
   return background_suv + excess * voxel_cc / volume_cc;
