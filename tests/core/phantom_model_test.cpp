@@ -199,15 +199,19 @@ TEST(PhantomAnatomy, RenderingIsDeterministicAcrossThreadCounts) {
   const Grids g = planning_grids(PhantomSize::small);
   const RigidTransform t{3.0, Vec3{8, 5, -6}};
   const int saved = omp_get_max_threads();
+  const PetTimePoint tp = pet_time_points(m, PhantomSize::small)[1];
   omp_set_num_threads(1);
   const CtVolume a = render_ct(m, g.ct, t);
   const DoseVolume da = render_dose(m, g.dose);
+  const Volume<float> pa = render_pet(m, tp);  // lesions, then the PSF (one thread per image line)
   omp_set_num_threads(4);
   const CtVolume b = render_ct(m, g.ct, t);
   const DoseVolume db = render_dose(m, g.dose);
+  const Volume<float> pb = render_pet(m, tp);
   omp_set_num_threads(saved);
   EXPECT_EQ(a.voxels, b.voxels);
   EXPECT_EQ(da.voxels, db.voxels);
+  EXPECT_EQ(pa.voxels, pb.voxels);
 }
 
 TEST(PhantomModel, SameSeedSameModelOtherSeedSmallVariations) {
