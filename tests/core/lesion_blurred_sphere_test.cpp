@@ -148,5 +148,34 @@ TEST(BlurredSphere, SubVoxelCutIsAccurateAtClinicalVoxelsWhereCountingIsNot) {
   EXPECT_GT(counted_max - counted_min, 0.2 * mtv);  // the lattice error sbrtkit avoids
 }
 
+TEST(BlurredSphere, LesionCutByTheFieldOfViewAndAnImageWithoutBackground) {
+  // A lesion whose centre sits on the image's first slice: half of it is outside the field of view. The
+  // shell, the sub-voxel cut (clamped interpolation) and the recovered mean stay inside the image; the MTV
+  // is about half the full one (the half-sphere below the first slice is not imaged) and nothing crashes.
+  const BlurredSphere s{12, 2.7, 10, 1};
+  const Imaged im = image(s, 41, 1, PatientPoint{20.2, 19.7, 0.0});
+  auto seg = segment_lesions(im.suv, nullptr, {});
+  ASSERT_TRUE(seg);
+  ASSERT_EQ(seg->lesions.size(), 1u);
+  const auto u = measure_lesion_set(im.suv, seg->lesions, nullptr, make_peak_kernel(im.suv.geometry), {}, &*seg);
+  ASSERT_EQ(u.size(), 1u);
+  const double full = sphere_cc(s.radius_at(0.41));
+  EXPECT_GT(u[0].mtv_cc, 0.4 * full);
+  EXPECT_LT(u[0].mtv_cc, 0.6 * full);
+  EXPECT_NEAR(u[0].background_suv, 1.0, 0.01);
+  EXPECT_TRUE(std::isfinite(u[0].suv_mean_recovered));
+  // An image that is all lesion: no background voxel exists, B = 0, said in the notes.
+  Volume<float> flat(ImageGeometry({6, 6, 6}, PatientPoint{0, 0, 0}, Vec3{2, 2, 2},
+                                   {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}}),
+                     8.f);
+  auto all = segment_lesions(flat, nullptr, {});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->lesions.size(), 1u);
+  EXPECT_EQ(all->background_suv[0], 0.0);
+  bool said = false;
+  for (const auto& n : all->notes) said = said || n.find("without background voxels") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
 }  // namespace
 }  // namespace sbrtkit
