@@ -11,6 +11,7 @@
 
 #include "sbrtkit/dicom/rt_writer.h"
 #include "support/analytic_phantom.h"
+#include "support/cached_output.h"
 #include "support/cli_runner.h"
 
 namespace sbrtkit {
@@ -24,19 +25,18 @@ using testing::Shape;
 using testing::Solid;
 using testing::TempDir;
 
-/// The small sample patient, generated once for the suite.
+/// The small sample patient (shared read-only by the test processes of the build), and a folder for outputs.
 class SamplePatient : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    const auto r = run_sbrtkit({"phantom", "--out", (dir_->path() / "patient").string(), "--size", "small"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_FALSE(testing::shared_small_patient().empty()) << "the sample patient could not be generated";
   }
   static void TearDownTestSuite() {
     delete dir_;
     dir_ = nullptr;
   }
-  static std::filesystem::path patient() { return dir_->path() / "patient"; }
+  static std::filesystem::path patient() { return testing::shared_small_patient(); }
   static TempDir* dir_;
 };
 TempDir* SamplePatient::dir_ = nullptr;

@@ -15,6 +15,7 @@
 
 #include "sbrtkit/dicom/rt_writer.h"
 #include "support/blurred_sphere.h"
+#include "support/cached_output.h"
 #include "support/cli_runner.h"
 #include "support/decoded_png.h"
 #include "support/truth_registration.h"
@@ -30,16 +31,15 @@ class LesionsCommand : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    const auto r = run_sbrtkit({"phantom", "--out", (dir_->path() / "p").string(), "--size", "small"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::ifstream in(dir_->path() / "p" / "ground_truth.json");
+    ASSERT_FALSE(testing::shared_small_patient().empty()) << "the sample patient could not be generated";
+    std::ifstream in(patient() / "ground_truth.json");
     truth_ = new nlohmann::json(nlohmann::json::parse(in));
   }
   static void TearDownTestSuite() {
     delete truth_;
     delete dir_;
   }
-  static std::filesystem::path patient() { return dir_->path() / "p"; }
+  static std::filesystem::path patient() { return testing::shared_small_patient(); }
   static nlohmann::json run(const std::string& time_point, const std::filesystem::path& out) {
     const auto r = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet",
                                 (patient() / time_point / "pet").string(), "--segment", "percent", "--exclude",

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "support/cached_output.h"
 #include "support/cli_runner.h"
 
 namespace sbrtkit {
@@ -32,14 +33,13 @@ class ReportCommand : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    const auto r = run_sbrtkit({"phantom", "--out", (dir_->path() / "patient").string(), "--size", "small", "--seed", "1"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_FALSE(testing::shared_small_patient().empty()) << "the sample patient could not be generated";
     plain_ = run_sbrtkit({"report", planning().string(), "-o", (dir_->path() / "report.html").string()});
     checked_ = run_sbrtkit({"report", planning().string(), "--protocol", "tg101-3fx", "-o",
                             (dir_->path() / "checked.html").string()});
   }
   static void TearDownTestSuite() { dir_.reset(); }
-  static std::filesystem::path planning() { return dir_->path() / "patient" / "planning"; }
+  static std::filesystem::path planning() { return testing::shared_small_patient() / "planning"; }
 
   static std::unique_ptr<TempDir> dir_;
   static testing::CommandResult plain_, checked_;

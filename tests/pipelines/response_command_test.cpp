@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "support/cached_output.h"
 #include "support/cli_runner.h"
 #include "support/decoded_png.h"
 #include "support/truth_registration.h"
@@ -25,34 +26,40 @@ class ResponseCommand : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    const auto r = run_sbrtkit({"phantom", "--out", (dir_->path() / "p").string(), "--size", "small", "--seed", "1"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::ifstream in(dir_->path() / "p" / "ground_truth.json");
+    const auto& p = testing::shared_small_patient();
+    ASSERT_FALSE(p.empty()) << "the sample patient could not be generated";
+    std::ifstream in(p / "ground_truth.json");
     truth_ = new nlohmann::json(nlohmann::json::parse(in));
-    const auto p = dir_->path() / "p";
-    run_ = new testing::CommandResult(run_sbrtkit({"response", "--plan", (p / "planning").string(), "--baseline",
-                                                   (p / "baseline" / "pet").string(), "--followup",
-                                                   (p / "followup" / "pet").string(), "--out",
-                                                   (dir_->path() / "out").string()}));
-    ASSERT_EQ(run_->exit_code, 0) << run_->err << run_->out;
-    std::ifstream j(dir_->path() / "out" / "response.json");
+    // The response run on it, shared like the patient (its terminal table kept as response.txt).
+    const std::string sbrtkit = testing::shell_quoted(SBRTKIT_BINARY);
+    out_ = new std::filesystem::path(testing::cached_output(
+        "response-small-seed1",
+        sbrtkit + " response --plan " + testing::shell_quoted((p / "planning").string()) + " --baseline " +
+            testing::shell_quoted((p / "baseline" / "pet").string()) + " --followup " +
+            testing::shell_quoted((p / "followup" / "pet").string()) +
+            " --out {OUT} > {OUT}.txt && mv {OUT}.txt {OUT}/response.txt"));
+    ASSERT_FALSE(out_->empty()) << "sbrtkit response failed on the sample patient";
+    table_ = testing::read_text(*out_ / "response.txt");
+    std::ifstream j(*out_ / "response.json");
     json_ = new nlohmann::json(nlohmann::json::parse(j));
   }
   static void TearDownTestSuite() {
     delete json_;
-    delete run_;
+    delete out_;
     delete truth_;
     delete dir_;
   }
   static testing::TempDir* dir_;
   static nlohmann::json* truth_;
   static nlohmann::json* json_;
-  static testing::CommandResult* run_;
+  static std::filesystem::path* out_;  // the shared response outputs (read-only)
+  static std::string table_;            // its terminal output
 };
 testing::TempDir* ResponseCommand::dir_ = nullptr;
 nlohmann::json* ResponseCommand::truth_ = nullptr;
 nlohmann::json* ResponseCommand::json_ = nullptr;
-testing::CommandResult* ResponseCommand::run_ = nullptr;
+std::filesystem::path* ResponseCommand::out_ = nullptr;
+std::string ResponseCommand::table_;
 
 double distance(const nlohmann::json& a, const nlohmann::json& b) {
   return std::hypot(a[0].get<double>() - b[0].get<double>(), a[1].get<double>() - b[1].get<double>(),
@@ -65,7 +72,7 @@ TEST_F(ResponseCommand, FollowUpStatusesMatchGroundTruth) {
   // Exactly the follow-up lesions of the truth, no physiological blob left over.
   int followup_rows = 0;
   for (const auto& row : (*json_)["lesions"]) followup_rows += row["followup"].is_null() ? 0 : 1;
-  EXPECT_EQ(followup_rows, int(truth_follow.size())) << run_->out;
+  EXPECT_EQ(followup_rows, int(truth_follow.size())) << table_;
   for (const auto& t : truth_follow) {
     // The segmented centroid of a uniform ellipsoid lies within a PET voxel (4 mm) of its centre, plus the
     // registration error (~1-2 mm): 8 mm finds the lesion and no other (they are > 40 mm apart).
@@ -73,8 +80,8 @@ TEST_F(ResponseCommand, FollowUpStatusesMatchGroundTruth) {
     for (const auto& row : (*json_)["lesions"])
       if (!row["followup"].is_null() && distance(row["followup"]["centroid_planning_mm"], t["centre_planning_mm"]) < 8)
         hit = &row;
-    ASSERT_NE(hit, nullptr) << "no follow-up lesion at " << t["name"] << "\n" << run_->out;
-    EXPECT_EQ((*hit)["status"], t["status"]) << t["name"] << "\n" << run_->out;
+    ASSERT_NE(hit, nullptr) << "no follow-up lesion at " << t["name"] << "\n" << table_;
+    EXPECT_EQ((*hit)["status"], t["status"]) << t["name"] << "\n" << table_;
   }
   // The treated baseline lesion next to the marginal recurrence vanished (complete response); every other
   // baseline lesion is matched.
@@ -98,7 +105,7 @@ TEST_F(ResponseCommand, FollowUpStatusesMatchGroundTruth) {
 TEST_F(ResponseCommand, RegistrationObjectsReplaceTheCtRegistrationWithTheSameStatuses) {
   // Both PET studies with a Spatial Registration object (the generator's transforms) in their folder: the
   // response run applies them instead of registering CTs, and every follow-up lesion keeps its status.
-  const auto p = dir_->path() / "p";
+  const auto& p = testing::shared_small_patient();
   const auto reg = dir_->path() / "with_reg";
   for (int t = 0; t < 2; ++t) {
     const std::string label = t == 0 ? "baseline" : "followup";
@@ -142,7 +149,7 @@ TEST_F(ResponseCommand, DifferentFramesWithoutRegistrationObjectAreRegistered) {
 }
 
 TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
-  const auto out = dir_->path() / "out";
+  const auto& out = *out_;
   const std::string nrrd = testing::read_text(out / "response_labels.nrrd");
   ASSERT_NE(nrrd.find("label5:=marginal_recurrence"), std::string::npos);
   const auto header_end = nrrd.find("\n\n");
@@ -171,7 +178,7 @@ TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
 TEST_F(ResponseCommand, BadRulesFileNamesFileAndKey) {
   const auto rules = dir_->path() / "bad.yaml";
   std::ofstream(rules) << "change:\n  percent: 30\n  absolute: 0.8\n";
-  const auto p = dir_->path() / "p";
+  const auto& p = testing::shared_small_patient();
   const auto r = run_sbrtkit({"response", "--plan", (p / "planning").string(), "--baseline",
                               (p / "baseline" / "pet").string(), "--followup", (p / "followup" / "pet").string(),
                               "--rules", rules.string(), "--out", (dir_->path() / "bad").string()});
