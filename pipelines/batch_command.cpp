@@ -51,6 +51,9 @@ int run(const BatchArguments& a) {
   std::printf("shard %d/%d: %s, %zu evaluated, %zu up to date; %zu failed, %zu with a major deviation\n",
               shard->index, shard->count, plans(summary->in_shard).c_str(), summary->evaluated, summary->skipped, summary->failed,
               summary->major);
+  if (!summary->removed.empty())
+    std::printf("removed from the results: %s no longer in the tree (%s)\n", plans(summary->removed.size()).c_str(),
+                fmt::format("{}", fmt::join(summary->removed, ", ")).c_str());
   std::printf("results in %s (results.sqlite, plans.csv, constraints.csv, plans/); %s with %d jobs\n", a.out.c_str(),
               format_duration(summary->seconds).c_str(), summary->jobs);
   if (summary->discovered == 0)

@@ -102,6 +102,7 @@ std::string format_summary_json(const BatchSummary& s, const BatchOptions& o, co
                          {"in_shard", s.in_shard},
                          {"skipped", s.skipped},
                          {"evaluated", s.evaluated},
+                         {"removed", s.removed},
                          {"failed", s.failed},
                          {"major", s.major}}},
               {"files", {{"dicom", s.dicom_files}, {"non_dicom", s.non_dicom_files}, {"unreadable", unreadable}}},

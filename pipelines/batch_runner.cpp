@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "batch_output.h"
@@ -211,6 +212,8 @@ Expected<BatchSummary> run_batch(const BatchOptions& options, const BatchEvaluat
   summary.unreadable = trial->unreadable;
   summary.discovery_s = trial->seconds;
 
+  std::set<std::string> present;  // every plan in the tree, whatever the shard
+  for (const auto& j : trial->plans) present.insert(j.key);
   std::vector<PlanJob> jobs;
   for (auto& j : trial->plans) {
     if (!in_shard(j.key, options.shard)) continue;
@@ -223,6 +226,16 @@ Expected<BatchSummary> run_batch(const BatchOptions& options, const BatchEvaluat
   summary.in_shard = jobs.size();
   auto stored = db->stored_plans();
   if (!stored) return stored.error();
+  {
+    // Plans of this shard that an earlier run stored but the tree no longer holds.
+    for (const auto& [key, plan] : *stored)
+      if (!present.count(key) && in_shard(key, options.shard)) summary.removed.push_back(key);
+    if (auto s = db->remove(summary.removed); !s) return s.error();
+    for (const auto& key : summary.removed) {
+      fs::remove(options.out_dir / "plans" / plan_json_name(key), ec);
+      stored->erase(key);
+    }
+  }
   std::vector<const PlanJob*> todo;
   for (const auto& j : jobs) {
     const auto it = stored->find(j.key);

@@ -298,6 +298,21 @@ std::size_t ResultsDb::plan_count() const {
   return q.prepared() && q.step() == SQLITE_ROW ? std::size_t(sqlite3_column_int64(q.get(), 0)) : 0;
 }
 
+Status ResultsDb::remove(const std::vector<std::string>& plan_keys) {
+  if (plan_keys.empty()) return ok();
+  if (auto s = exec(db_, file_, "BEGIN IMMEDIATE;"); !s) return s;
+  for (const auto& key : plan_keys)
+    for (const auto& t : kResultTables) {
+      Statement del(db_, fmt::format("DELETE FROM {} WHERE plan_key = ?", t.table));
+      if (!del.prepared() || del.text(key).step() != SQLITE_DONE) {
+        Error e = sql_error(file_, db_, fmt::format("removing plan {}", key));
+        (void)exec(db_, file_, "ROLLBACK;");  // best effort: the error above is the one reported
+        return e;
+      }
+    }
+  return exec(db_, file_, "COMMIT;");
+}
+
 Status ResultsDb::store(const PlanResult& r, const std::filesystem::path& root) {
   if (auto s = exec(db_, file_, "BEGIN IMMEDIATE;"); !s) return s;
   auto fail = [&](const std::string& what) -> Status {

@@ -42,6 +42,8 @@ class ResultsDb {
   /// Replaces every row of the plan in one transaction; file paths are stored relative to root.
   Status store(const PlanResult& result, const std::filesystem::path& root);
   Status record_run(const RunRecord& run);
+  /// Deletes every row of the plans in one transaction (plans that left the tree).
+  Status remove(const std::vector<std::string>& plan_keys);
   /// Copies every plan of another results database in one transaction, replacing rows with the same
   /// plan_key; `replaced` receives the keys that were already present.
   Status merge_from(const std::filesystem::path& other, std::vector<std::string>& replaced);

@@ -228,6 +228,34 @@ TEST_F(BatchTrial, RerunSkipsCurrentPlansAndRedoesChangedOnes) {
   EXPECT_EQ(dump(dir / "out"), after);
 }
 
+TEST_F(BatchTrial, PlansThatLeftTheTreeLeaveTheResults) {
+  // Two patients, then one of them is deleted from the tree: the rerun removes its rows, its JSON and its
+  // CSV lines, says so, and the database equals a fresh run on the remaining patient.
+  TempDir dir;
+  copy_patient(5, dir / "trial");
+  copy_patient(6, dir / "trial");
+  std::vector<std::string> args = {"batch", (dir / "trial").string(), "--protocol", kProtocol, "--out",
+                                   (dir / "out").string(), "--progress", "log"};
+  ASSERT_EQ(run_sbrtkit(args).exit_code, 1);
+  EXPECT_NE(dump(dir / "out").find("SBRTKIT-MCRPC-6"), std::string::npos);
+  fs::remove_all(dir / "trial" / "patient_006");
+  const auto again = run_sbrtkit(args);
+  EXPECT_EQ(again.exit_code, 1) << again.err;  // patient 5 still fails mdt-ompc
+  EXPECT_NE(again.out.find("removed from the results: 1 plan no longer in the tree"), std::string::npos) << again.out;
+  const std::string after = dump(dir / "out");
+  EXPECT_EQ(after.find("SBRTKIT-MCRPC-6"), std::string::npos);
+  EXPECT_EQ(rows_of(after, "plans").size(), 1u);
+  std::size_t json = 0;
+  for (const auto& f : fs::directory_iterator(dir / "out" / "plans")) json += f.path().extension() == ".json";
+  EXPECT_EQ(json, 1u);
+  EXPECT_EQ(testing::read_text(dir / "out" / "plans.csv").find("SBRTKIT-MCRPC-6"), std::string::npos);
+  // Same rows as a run that never saw patient 6 (the runs table records history and is left out of dump).
+  std::vector<std::string> fresh = {"batch", (dir / "trial").string(), "--protocol", kProtocol, "--out",
+                                    (dir / "fresh").string(), "--progress", "log"};
+  ASSERT_EQ(run_sbrtkit(fresh).exit_code, 1);
+  EXPECT_EQ(dump(dir / "fresh"), after);
+}
+
 TEST_F(BatchTrial, KilledAndResumedGivesTheSameDatabaseAsOneRun) {
   TempDir dir;
   const auto complete = batch(dir / "complete", {"--jobs", "2"});

@@ -142,6 +142,9 @@ using ProgressSink = std::function<void(const BatchProgress&)>;
 
 struct BatchSummary {
   std::size_t discovered = 0, in_shard = 0, skipped = 0, evaluated = 0;
+  /// Plans of this shard stored by an earlier run whose files are no longer in the tree: their rows and
+  /// JSON are removed, so the database describes the tree as it is.
+  std::vector<std::string> removed;
   std::size_t failed = 0;  // error rows: the plan could not be evaluated
   std::size_t major = 0;   // evaluated plans with a major deviation
   std::size_t dicom_files = 0, non_dicom_files = 0;
