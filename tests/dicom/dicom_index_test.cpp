@@ -1,5 +1,7 @@
 #include "sbrtkit/dicom/dicom_index.h"
 
+#include <omp.h>
+
 #include <fstream>
 
 #include "support/dicom_fixtures.h"
@@ -70,6 +72,22 @@ TEST_F(TwoPlans, IndexSkipsJunkAndRecordsReferences) {
     }
   }
   EXPECT_EQ(doses, 2u);
+}
+
+TEST_F(TwoPlans, IndexIsTheSameAtAnyThreadCount) {
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const DicomIndex one = index_directory(dir_.path());
+  omp_set_num_threads(4);
+  const DicomIndex four = index_directory(dir_.path());
+  omp_set_num_threads(saved);
+  ASSERT_EQ(one.files.size(), four.files.size());
+  for (std::size_t n = 0; n < one.files.size(); ++n) {
+    EXPECT_EQ(one.files[n].path, four.files[n].path);
+    EXPECT_EQ(one.files[n].sop_instance_uid, four.files[n].sop_instance_uid);
+  }
+  EXPECT_EQ(one.non_dicom_files, four.non_dicom_files);
+  EXPECT_EQ(one.unreadable.size(), four.unreadable.size());
 }
 
 TEST_F(TwoPlans, BundlesAndSelection) {
