@@ -416,21 +416,32 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   const RigidMap pet_to_planning = rep.mapping.to_planning;
   const RigidMap planning_to_pet = pet_to_planning.inverse();
 
-  // Exclusion mask on the PET grid.
+  // Exclusion mask on the PET grid. An organ hot enough to seed lesions (its hottest voxel at or above
+  // the seed SUV: bladder, kidneys, bowel) is grown by the margin, because its blurred rim outside the ROI
+  // would seed lesions too; a cold one (rectum, a femoral head) is not, so that a lesion next to it keeps
+  // its edge.
   std::optional<MaskVolume> exclude;
   if (!r.exclude_rois.empty()) {
     const auto rois = select_structures(*structures, r.exclude_rois);
     if (rois.empty()) rep.warnings.push_back("--exclude '" + r.exclude_rois + "' matches no ROI");
     exclude.emplace(pet->suv.geometry, 0);
+    MaskVolume hot(pet->suv.geometry, 0);
+    std::vector<std::string> grown;
     for (const Structure* s : rois) {
       auto occ = occupancy_on_grid(*s, planning_to_pet, pet->suv);
       if (!occ) return occ.error();
-      for (auto n : occ->index) exclude->voxels[n] = 1;
-      rep.notes.push_back("excluded from segmentation: ROI '" + s->name + "'");
+      float hottest = 0;
+      for (auto n : occ->index) hottest = std::max(hottest, pet->suv.voxels[n]);
+      const bool seeds = r.exclude_margin_mm > 0 && hottest >= r.segmentation.seed_suv;
+      for (auto n : occ->index) (seeds ? hot : *exclude).voxels[n] = 1;
+      if (seeds) grown.push_back(s->name);
+      rep.notes.push_back(fmt::format("excluded from segmentation: ROI '{}' (SUVmax {:.3g})", s->name, hottest));
     }
-    if (r.exclude_margin_mm > 0) {
-      exclude = dilate_mask(*exclude, r.exclude_margin_mm);
-      rep.notes.push_back(fmt::format("excluded ROIs grown by {:g} mm for their spill-out", r.exclude_margin_mm));
+    if (!grown.empty()) {
+      hot = dilate_mask(hot, r.exclude_margin_mm);
+      for (std::size_t n = 0; n < hot.voxels.size(); ++n) exclude->voxels[n] |= hot.voxels[n];
+      rep.notes.push_back(fmt::format("grown by {:g} mm for their spill-out (SUVmax >= seed SUV {:g}): {}",
+                                      r.exclude_margin_mm, r.segmentation.seed_suv, fmt::join(grown, ", ")));
     }
   }
 
