@@ -273,12 +273,14 @@ TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {
   testing::write_truth_registration(*truth_, 0, reg);
   const auto r = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet",
                               (patient() / "baseline" / "pet").string(), "--segment", "percent", "--exclude",
-                              "Bladder,Bowel", "--mtv-sampling", "voxel", "--registration", reg.string(), "--out",
-                              out.string()});
+                              "Bladder,Bowel,Rectum", "--mtv-sampling", "voxel", "--registration", reg.string(),
+                              "--out", out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out / "lesions.json");
   const auto rep = nlohmann::json::parse(in);
   ASSERT_FALSE(rep["lesions"].empty());
+  // The hot organs (bladder SUV 45, bowel 6) are grown by the exclusion margin, the cold rectum (1.5) is not.
+  EXPECT_THAT(rep["notes"].dump(), HasSubstr("seed SUV 3): Bladder, Bowel\""));
   for (const auto& l : rep["lesions"]) {
     EXPECT_NEAR(l["mtv_cc"].get<double>(), l["volume_cc"].get<double>(), 1e-9) << l["name"];
     EXPECT_NEAR(std::remainder(l["volume_cc"].get<double>(), 0.064), 0.0, 1e-9) << l["name"];
