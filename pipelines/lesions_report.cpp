@@ -416,33 +416,28 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   const RigidMap pet_to_planning = rep.mapping.to_planning;
   const RigidMap planning_to_pet = pet_to_planning.inverse();
 
-  // Exclusion mask on the PET grid. An organ hot enough to seed lesions (its hottest voxel at or above
-  // the seed SUV: bladder, kidneys, bowel) is grown by the margin, because its blurred rim outside the ROI
-  // would seed lesions too; a cold one (rectum, a femoral head) is not, so that a lesion next to it keeps
-  // its edge.
+  // Exclusion mask on the PET grid (hot organs grown by the margin; see exclusion_mask).
   std::optional<MaskVolume> exclude;
   if (!r.exclude_rois.empty()) {
     const auto rois = select_structures(*structures, r.exclude_rois);
     if (rois.empty()) rep.warnings.push_back("--exclude '" + r.exclude_rois + "' matches no ROI");
-    exclude.emplace(pet->suv.geometry, 0);
-    MaskVolume hot(pet->suv.geometry, 0);
-    std::vector<std::string> grown;
+    std::vector<LesionVoxels> organs;
     for (const Structure* s : rois) {
       auto occ = occupancy_on_grid(*s, planning_to_pet, pet->suv);
       if (!occ) return occ.error();
-      float hottest = 0;
-      for (auto n : occ->index) hottest = std::max(hottest, pet->suv.voxels[n]);
-      const bool seeds = r.exclude_margin_mm > 0 && hottest >= r.segmentation.seed_suv;
-      for (auto n : occ->index) (seeds ? hot : *exclude).voxels[n] = 1;
-      if (seeds) grown.push_back(s->name);
-      rep.notes.push_back(fmt::format("excluded from segmentation: ROI '{}' (SUVmax {:.3g})", s->name, hottest));
+      organs.push_back(std::move(*occ));
     }
-    if (!grown.empty()) {
-      hot = dilate_mask(hot, r.exclude_margin_mm);
-      for (std::size_t n = 0; n < hot.voxels.size(); ++n) exclude->voxels[n] |= hot.voxels[n];
+    ExclusionMask ex = exclusion_mask(pet->suv, organs, r.segmentation.seed_suv, r.exclude_margin_mm);
+    std::vector<std::string> grown;
+    for (std::size_t o = 0; o < rois.size(); ++o) {
+      rep.notes.push_back(fmt::format("excluded from segmentation: ROI '{}' (SUVmax {:.3g})", rois[o]->name,
+                                      ex.suv_max[o]));
+      if (ex.grown[o]) grown.push_back(rois[o]->name);
+    }
+    if (!grown.empty())
       rep.notes.push_back(fmt::format("grown by {:g} mm for their spill-out (SUVmax >= seed SUV {:g}): {}",
                                       r.exclude_margin_mm, r.segmentation.seed_suv, fmt::join(grown, ", ")));
-    }
+    exclude = std::move(ex.mask);
   }
 
   const PeakKernel kernel = make_peak_kernel(pet->suv.geometry);

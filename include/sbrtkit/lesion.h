@@ -43,6 +43,18 @@ struct LesionVoxels {
   std::vector<float> weight;
 };
 
+/// Physiological uptake to leave out of segmentation: the organs' voxels (any occupancy), and for each
+/// organ hot enough to seed lesions (SUVmax >= seed_suv: bladder, kidneys, bowel) every voxel within
+/// margin_mm of it too, because its blurred rim outside the ROI would seed lesions; a cold organ (rectum)
+/// is not grown, so a lesion against it keeps its edge.
+struct ExclusionMask {
+  MaskVolume mask;
+  std::vector<float> suv_max;  // per organ
+  std::vector<bool> grown;     // per organ
+};
+ExclusionMask exclusion_mask(const Volume<float>& suv, const std::vector<LesionVoxels>& organs, double seed_suv,
+                             double margin_mm);
+
 enum class ThresholdMode {
   absolute,        // SUV >= absolute_suv
   percent_of_max,  // per local-maximum region: SUV >= percent x that region's SUVmax

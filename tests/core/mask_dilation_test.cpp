@@ -74,5 +74,29 @@ TEST(ShellBackground, MedianOfTheShellLeavingOutBlockedVoxels) {
   EXPECT_FALSE(shell_background(suv, {c}, &all, 3, 5).has_value());
 }
 
+TEST(ExclusionMask, HotOrgansGrowColdOnesDoNot) {
+  // Two single-voxel "organs" on a 2 mm grid: a hot one (SUV 40 >= seed 3) grows by 4.5 mm, i.e. to the
+  // voxels whose offsets (in 2 mm steps) have a squared length <= 5.06; a cold one (SUV 1.5) stays one voxel.
+  Volume<float> suv(box(21, 21, 21, Vec3{2, 2, 2}), 1.f);
+  const std::int64_t hot_n = suv.geometry.linear_index({5, 5, 5}), cold_n = suv.geometry.linear_index({15, 15, 15});
+  suv.voxels[hot_n] = 40.f;
+  suv.voxels[cold_n] = 1.5f;
+  const ExclusionMask ex = exclusion_mask(suv, {LesionVoxels{{hot_n}, {1.f}}, LesionVoxels{{cold_n}, {1.f}}}, 3.0, 4.5);
+  ASSERT_EQ(ex.grown.size(), 2u);
+  EXPECT_TRUE(ex.grown[0]);
+  EXPECT_FALSE(ex.grown[1]);
+  EXPECT_FLOAT_EQ(ex.suv_max[0], 40.f);
+  std::size_t set = 0;
+  for (auto v : ex.mask.voxels) set += v != 0;
+  // Squared lengths 0, 1, 2, 3, 4, 5: 1 + 6 + 12 + 8 + 6 + 24 = 57 offsets, plus the cold organ's voxel.
+  EXPECT_EQ(set, 57u + 1u);
+  EXPECT_TRUE(ex.mask.at(7, 5, 5));   // 4 mm along x
+  EXPECT_FALSE(ex.mask.at(8, 5, 5));  // 6 mm
+  EXPECT_FALSE(ex.mask.at(16, 15, 15));  // next to the cold organ
+  // Margin 0: nothing grows.
+  const ExclusionMask none = exclusion_mask(suv, {LesionVoxels{{hot_n}, {1.f}}}, 3.0, 0);
+  EXPECT_FALSE(none.grown[0]);
+}
+
 }  // namespace
 }  // namespace sbrtkit
