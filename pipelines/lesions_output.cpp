@@ -25,19 +25,19 @@ nlohmann::json point(PatientPoint p) { return {p.x, p.y, p.z}; }
 std::string format_lesions_csv(const LesionsReport& rep) {
   std::string out =
       "id,source,name,volume_cc,centroid_x_mm,centroid_y_mm,centroid_z_mm,longest_diameter_mm,suv_max,suv_peak,"
-      "suv_mean,suv_mean_recovered,background_suv,mtv_cc,tlg,threshold_suv,covering_ptv,ptv_distance_mm,rx_gy,dose_mean_gy,dose_min_gy,dose_max_gy,"
+      "suv_mean,suv_mean_recovered,background_suv,mtv_cc,tlg,threshold_suv,in_roi,covering_ptv,ptv_distance_mm,rx_gy,dose_mean_gy,dose_min_gy,dose_max_gy,"
       "d98_gy,d95_gy,d50_gy,d2_gy,d0.03cc_gy,v100_pct,bed_d95_gy,eqd2_d95_gy,eqd2_mean_gy,warnings\n";
   for (const auto& l : rep.lesions) {
     const auto& u = l.uptake;
     const auto& d = l.dose;
     std::string warnings;
     for (const auto& w : l.warnings) warnings += (warnings.empty() ? "" : "; ") + w;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        l.id, l.source, csv_text(l.name), num(u.volume_cc), num(l.centroid_planning.x, 2),
                        num(l.centroid_planning.y, 2), num(l.centroid_planning.z, 2), num(u.longest_diameter_mm, 2),
                        num(u.suv_max), num(u.suv_peak.suv), num(u.suv_mean), num(u.suv_mean_recovered),
                        num(u.background_suv), num(u.mtv_cc), num(u.tlg),
-                       num(l.threshold_suv), csv_text(l.covering_ptv), num(l.ptv_distance_mm, 2),
+                       num(l.threshold_suv), csv_text(l.in_roi), csv_text(l.covering_ptv), num(l.ptv_distance_mm, 2),
                        num(l.prescription_gy, 2), num(d.mean_gy, 3), num(d.min_gy, 3), num(d.max_gy, 3),
                        num(d.d98_gy, 3), num(d.d95_gy, 3), num(d.d50_gy, 3), num(d.d2_gy, 3), num(d.d0_03cc_gy, 3),
                        num(d.v100_pct, 2), num(d.bed_d95_gy, 3), num(d.eqd2_d95_gy, 3), num(d.eqd2_mean_gy, 3),
@@ -86,6 +86,7 @@ std::string format_lesions_json(const LesionsReport& rep) {
                             {"mtv_cc", u.mtv_cc},
                             {"tlg", u.tlg},
                             {"threshold_suv", l.threshold_suv},
+                            {"in_roi", l.in_roi.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.in_roi)},
                             {"covering_ptv", l.covering_ptv},
                             {"ptv_distance_mm", opt(l.ptv_distance_mm)},
                             {"prescription_gy", opt(l.prescription_gy)},

@@ -505,6 +505,21 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
     }
   }
 
+  // PET lesions inside an RTSTRUCT lesion: the ROI holding the hottest voxel (occupancy >= 0.5).
+  for (auto& [pet_row, pet_roi] : rows) {
+    if (pet_row.source != "PET") continue;
+    const std::int64_t hottest = pet->suv.geometry.linear_index(pet_row.uptake.suv_max_voxel);
+    for (const auto& [roi_row, roi] : rows) {
+      if (roi_row.source != "RTSTRUCT") continue;
+      const auto& v = roi_row.voxels;
+      const auto it = std::lower_bound(v.index.begin(), v.index.end(), hottest);
+      if (it != v.index.end() && *it == hottest && v.weight[std::size_t(it - v.index.begin())] >= 0.5f) {
+        pet_row.in_roi = roi_row.name;
+        break;
+      }
+    }
+  }
+
   // Placement, covering PTV, dose.
   struct Ptv {
     const Structure* s;

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -263,6 +264,34 @@ TEST_F(LesionsCommand, SuvPeakAboveSuvMaxIsFlagged) {
     flagged += warned;
   }
   EXPECT_EQ(flagged, 1);  // GTV_Ischium_R
+}
+
+TEST_F(LesionsCommand, PetLesionsNameTheGtvTheyLieIn) {
+  // GTVs and the 41% segmentation together: each treated lesion appears twice, and its PET row names its
+  // GTV (the GTV holds the PET lesion's hottest voxel); the untreated lesions and the kidneys name none.
+  const auto reg = dir_->path() / "baseline_reg_roi.dcm";
+  testing::write_truth_registration(*truth_, 0, reg);
+  const auto out = dir_->path() / "in_roi";
+  const auto r = run_sbrtkit({"lesions", "--plan", (patient() / "planning").string(), "--pet",
+                              (patient() / "baseline" / "pet").string(), "--rois", "GTV*", "--segment", "percent",
+                              "--exclude", "Bladder,Bowel", "--registration", reg.string(), "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out / "lesions.json");
+  const auto rep = nlohmann::json::parse(in);
+  std::map<std::string, int> pet_rows_in;
+  for (const auto& l : rep["lesions"]) {
+    if (l["source"] == "RTSTRUCT") {
+      EXPECT_TRUE(l["in_roi"].is_null()) << l["name"];
+      continue;
+    }
+    if (l["in_roi"].is_null()) continue;
+    ++pet_rows_in[l["in_roi"].get<std::string>()];
+    // The PET lesion lies where the GTV is: centroids within a voxel and a half (6 mm; the PET lesion is
+    // the equivalent ellipsoid of the star-shaped GTV).
+    for (const auto& g : rep["lesions"])
+      if (g["name"] == l["in_roi"]) EXPECT_LT(distance(g["centroid_mm"], l["centroid_mm"]), 6.0) << l["name"];
+  }
+  EXPECT_EQ(pet_rows_in, (std::map<std::string, int>{{"GTV_Ischium_R", 1}, {"GTV_L3", 1}, {"GTV_Node_L", 1}}));
 }
 
 TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {

@@ -58,6 +58,9 @@ struct LesionRow {
   PatientPoint suv_peak_planning;  // centre of the SUVpeak sphere
   double threshold_suv = 0;
   std::string covering_ptv;
+  /// PET lesions: the RTSTRUCT lesion (--rois) holding this lesion's hottest voxel, "" when none: the same
+  /// lesion seen both ways.
+  std::string in_roi;
   std::optional<double> ptv_distance_mm;  // signed: negative inside the PTV
   std::optional<double> prescription_gy;
   std::optional<int> fractions;
