@@ -11,6 +11,7 @@
 
 #include "sbrtkit/contour_stack.h"
 #include "slab_sampler.h"
+#include "trilinear_sampler.h"
 
 namespace sbrtkit {
 namespace {
@@ -84,6 +85,13 @@ DoseField::DoseField(const DoseVolume& dose_gy) : dose_(&dose_gy) {
   float max_value = 0;
   for (float d : dose_gy.voxels) max_value = std::max(max_value, d);
   max_gy_ = max_value;
+}
+
+std::optional<double> dose_at(const DoseVolume& dose_gy, PatientPoint p) {
+  const IndexPoint q = dose_gy.geometry.to_index(p);
+  double d = 0;
+  if (!detail::TrilinearSampler(dose_gy).sample(q.i, q.j, q.k, d)) return std::nullopt;
+  return d;
 }
 
 Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseVolume& dose_gy, const DvhOptions& options) {

@@ -98,7 +98,7 @@ std::vector<LesionUptake> measure_lesion_set(const Volume<float>& suv, const std
   MaskVolume not_background(g, 0), not_lesion(g, 0);
   for (std::size_t n = 0; n < suv.voxels.size(); ++n) {
     not_lesion.voxels[n] = exclude && exclude->voxels[n];
-    not_background.voxels[n] = not_lesion.voxels[n] || suv.voxels[n] >= o.seed_suv;
+    not_background.voxels[n] = not_lesion.voxels[n] || suv.voxels[n] >= o.segmentation.seed_suv;
   }
   std::vector<std::vector<std::int64_t>> cores;
   for (const auto& l : lesions) {
@@ -110,13 +110,14 @@ std::vector<LesionUptake> measure_lesion_set(const Volume<float>& suv, const std
   for (std::size_t l = 0; l < lesions.size(); ++l) {
     UptakeOptions u;
     u.mtv_percent = o.mtv_percent;
-    u.spill_margin_mm = o.spill_margin_mm;
+    u.spill_margin_mm = o.segmentation.background_inner_mm;
     u.sub_voxel = o.sub_voxel;
     if (segmentation && l < segmentation->threshold_suv.size()) {
       u.background_suv = segmentation->background_suv[l];
       u.mtv_threshold_suv = segmentation->threshold_suv[l];
-    } else if (o.local_background) {
-      const auto b = shell_background(suv, cores[l], &not_background, o.background_inner_mm, o.background_outer_mm);
+    } else if (o.segmentation.local_background) {
+      const auto b = shell_background(suv, cores[l], &not_background, o.segmentation.background_inner_mm,
+                                      o.segmentation.background_outer_mm);
       u.background_suv = std::max(0.0, b.value_or(0.0));
     }
     // The lesion's own core counts in its recovered mean (unless excluded).

@@ -12,6 +12,14 @@ bool Structure::has_closed_contours() const {
   });
 }
 
+bool Structure::is_planning_target() const {
+  const auto upper = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return t;
+  };
+  return upper(interpreted_type) == "PTV" || upper(name).rfind("PTV", 0) == 0;
+}
+
 namespace {
 bool iequals(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

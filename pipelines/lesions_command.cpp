@@ -91,7 +91,7 @@ int run(const LesionsArguments& a) {
   if (auto s = write_file_atomically(out / "lesions.json", format_lesions_json(*report)); !s)
     return report_error("lesions", s.error());
   if (auto s = write_label_map_nrrd(out / "lesions_labels.nrrd", *report); !s) return report_error("lesions", s.error());
-  if (auto s = write_lesions_mip_png(out / "lesions_mip.png", *report, r.suv_overrides, r.suv_type); !s)
+  if (auto s = write_lesions_mip_png(out / "lesions_mip.png", *report); !s)
     return report_error("lesions", s.error());
   if (!a.no_seg && !report->lesions.empty()) {
     SegInput seg;

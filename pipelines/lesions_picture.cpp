@@ -7,7 +7,6 @@
 
 #include "sbrtkit/bitmap_text.h"
 #include "sbrtkit/coronal_mip.h"
-#include "sbrtkit/dicom/pet_suv.h"
 #include "sbrtkit/pipelines/lesions_report.h"
 #include "sbrtkit/pipelines/output_file.h"
 #include "sbrtkit/pipelines/report.h"
@@ -22,11 +21,8 @@ Rgb lesion_colour(int id) { return kPalette[static_cast<std::size_t>(id - 1) % k
 
 }  // namespace
 
-Status write_lesions_mip_png(const std::filesystem::path& file, const LesionsReport& rep, const SuvOverrides& overrides,
-                             SuvType type) {
-  auto pet = read_pet_suv(rep.pet_files, overrides, type);
-  if (!pet) return pet.error();
-  const Volume<float>& suv = pet->suv;
+Status write_lesions_mip_png(const std::filesystem::path& file, const LesionsReport& rep) {
+  const Volume<float>& suv = rep.pet_suv;
   // Label = lesion id (ids above 255 share 255: the picture is for a look, the NRRD/SEG keep every id).
   std::vector<std::uint8_t> label(suv.voxels.size(), 0);
   for (const auto& l : rep.lesions)

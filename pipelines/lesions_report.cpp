@@ -158,30 +158,6 @@ double signed_distance(const ContourStack& s, PatientPoint x) {
 
 // ---- dose ----------------------------------------------------------------------------------------
 
-std::optional<double> trilinear(const DoseVolume& d, PatientPoint p) {
-  const auto& g = d.geometry;
-  const IndexPoint q = g.to_index(p);
-  const double c[3] = {q.i, q.j, q.k};
-  std::int64_t base[3];
-  double f[3];
-  for (int a = 0; a < 3; ++a) {
-    const double n = double(g.size()[a]);
-    if (c[a] < -0.5 || c[a] > n - 0.5) return std::nullopt;
-    const double cl = std::clamp(c[a], 0.0, n - 1);
-    base[a] = std::min<std::int64_t>(static_cast<std::int64_t>(std::floor(cl)), std::max<std::int64_t>(0, g.size()[a] - 2));
-    f[a] = g.size()[a] > 1 ? cl - double(base[a]) : 0;
-  }
-  double v = 0;
-  for (int dk = 0; dk < 2; ++dk)
-    for (int dj = 0; dj < 2; ++dj)
-      for (int di = 0; di < 2; ++di) {
-        const std::int64_t i = std::min(base[0] + di, g.size()[0] - 1), j = std::min(base[1] + dj, g.size()[1] - 1),
-                           k = std::min(base[2] + dk, g.size()[2] - 1);
-        const double w = (di ? f[0] : 1 - f[0]) * (dj ? f[1] : 1 - f[1]) * (dk ? f[2] : 1 - f[2]);
-        v += w * d.at(i, j, k);
-      }
-  return v;
-}
 
 /// DVH of a PET lesion: each voxel (weight >= 0.5) sub-sampled 3 x 3 x 3, mapped to the planning frame.
 Dvh lesion_dvh(const ImageGeometry& pet, const LesionVoxels& lesion, const RigidMap& pet_to_planning,
@@ -200,7 +176,7 @@ Dvh lesion_dvh(const ImageGeometry& pet, const LesionVoxels& lesion, const Rigid
       for (int b = 0; b < sub; ++b)
         for (int e = 0; e < sub; ++e) {
           const IndexPoint s{c.i + (a + 0.5) / sub - 0.5, c.j + (b + 0.5) / sub - 0.5, c.k + (e + 0.5) / sub - 0.5};
-          auto d = trilinear(dose, pet_to_planning.apply(pet.to_patient(s)));
+          auto d = dose_at(dose, pet_to_planning.apply(pet.to_patient(s)));
           if (!d) {
             outside += w_sample;
             continue;
@@ -444,12 +420,8 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   const MaskVolume* excluded = exclude ? &*exclude : nullptr;
   LesionSetOptions measure;
   measure.mtv_percent = r.mtv_percent;
-  measure.local_background = r.segmentation.local_background;
-  measure.background_inner_mm = r.segmentation.background_inner_mm;
-  measure.background_outer_mm = r.segmentation.background_outer_mm;
-  measure.seed_suv = r.segmentation.seed_suv;
-  measure.spill_margin_mm = r.segmentation.background_inner_mm;
   measure.sub_voxel = r.mtv_sub_voxel;
+  measure.segmentation = r.segmentation;
   std::vector<std::pair<LesionRow, const Structure*>> rows;
   // ROI lesions.
   if (!r.rois.empty()) {
@@ -528,7 +500,7 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   };
   std::vector<Ptv> ptvs;
   for (const auto& s : structures->structures) {
-    if (!(lower(s.interpreted_type) == "ptv" || lower(s.name).rfind("ptv", 0) == 0) || !s.has_closed_contours())
+    if (!s.is_planning_target() || !s.has_closed_contours())
       continue;
     auto st = build_contour_stack(s, EndCap::half, 0);
     if (!st) return st.error();
@@ -596,6 +568,7 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   }
   for (auto& [row, roi] : rows) rep.lesions.push_back(std::move(row));
   rep.notes.push_back("PET measured on its native grid; centroids in planning-frame patient coordinates (LPS, mm)");
+  rep.pet_suv = std::move(pet->suv);  // kept for the pictures: the PET is not read twice
   return rep;
 }
 

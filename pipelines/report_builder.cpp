@@ -37,15 +37,6 @@ Rgb fallback_colour(std::size_t k) {
   return kPalette[k % std::size(kPalette)];
 }
 
-std::string upper(std::string s) {
-  for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool is_ptv(const Structure& s) {
-  return upper(s.interpreted_type) == "PTV" || upper(s.name).rfind("PTV", 0) == 0;
-}
-
 /// Where the plan's files are, and who the patient is (folder mode reads it from the index).
 struct Located {
   PlanInputRequest inputs;
@@ -222,11 +213,11 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
     for (const auto& m : metrics) {
       const bool relative = m.text().find('%') != std::string::npos && m.text().rfind("V", 0) == 0;
       // V100% only where it means coverage: targets.
-      row.metrics.push_back(relative && !is_ptv(s) ? std::nullopt : evaluate(m, result->dvh, rx.prescription_gy).value);
+      row.metrics.push_back(relative && !s.is_planning_target() ? std::nullopt : evaluate(m, result->dvh, rx.prescription_gy).value);
     }
     content.structures.push_back(row);
     if (!result->dvh.empty()) {
-      DvhPlotSeries series{s.name, colour, is_ptv(s), {}};
+      DvhPlotSeries series{s.name, colour, s.is_planning_target(), {}};
       const double covered = result->dvh.covered_volume_cc();
       for (const auto& p : result->dvh.cumulative(curve_step_gy)) series.points.push_back({p.dose_gy, 100 * p.volume_cc / covered});
       plot.series.push_back(std::move(series));
@@ -237,7 +228,7 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
   std::set<double> rx_lines;
   for (const Structure& s : set.structures) {
     auto it = centre_and_rx.find(s.roi_number);
-    if (it == centre_and_rx.end() || !is_ptv(s) || !it->second.second) continue;
+    if (it == centre_and_rx.end() || !s.is_planning_target() || !it->second.second) continue;
     std::string source = inputs.prescription_source == "--rx" ? "--rx"
                          : inputs.target_rx_by_roi.count(s.roi_number) ? "RTPLAN"
                                                                        : "plan level";
@@ -275,7 +266,7 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
     if (auto it = stacks.find(s.roi_number); it != stacks.end()) outlines.push_back({&it->second, colours[s.roi_number]});
   for (const Structure& s : set.structures) {
     auto it = centre_and_rx.find(s.roi_number);
-    if (it == centre_and_rx.end() || !is_ptv(s)) continue;
+    if (it == centre_and_rx.end() || !s.is_planning_target()) continue;
     ReportTarget t;
     t.name = s.name;
     t.roi_number = s.roi_number;

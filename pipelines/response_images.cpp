@@ -9,7 +9,6 @@
 #include "response_voxels.h"
 #include "sbrtkit/bitmap_text.h"
 #include "sbrtkit/coronal_mip.h"
-#include "sbrtkit/dicom/pet_suv.h"
 #include "sbrtkit/dicom/seg_writer.h"
 #include "sbrtkit/pipelines/output_file.h"
 #include "sbrtkit/pipelines/report.h"
@@ -26,21 +25,19 @@ std::vector<ResponseVoxels> response_voxels(const ResponseReport& rep) {
     ResponseVoxels v;
     v.row = int(n);
     v.status = row.status;
-    if (row.followup) {
-      const auto& l = rep.followup.report.lesions[*row.followup];
+    // The lesion's own voxels (weight >= 0.5), on the grid of the study it was seen in.
+    const auto take = [&v](const LesionsReport& study, const LesionRow& l) {
       v.name = l.name;
-      v.grid = &rep.followup.report.pet_grid;
-      v.to_planning = rep.followup.report.mapping.to_planning;
+      v.grid = &study.pet_grid;
+      v.to_planning = study.mapping.to_planning;
       for (std::size_t q = 0; q < l.voxels.index.size(); ++q)
         if (l.voxels.weight[q] >= 0.5f) v.index.push_back(l.voxels.index[q]);
+    };
+    if (row.followup) {
+      take(rep.followup.report, rep.followup.report.lesions[*row.followup]);
       v.followup_index = v.index;
     } else if (row.baseline) {
-      const auto& l = rep.baseline.report.lesions[*row.baseline];
-      v.name = l.name;
-      v.grid = &rep.baseline.report.pet_grid;
-      v.to_planning = rep.baseline.report.mapping.to_planning;
-      for (std::size_t q = 0; q < l.voxels.index.size(); ++q)
-        if (l.voxels.weight[q] >= 0.5f) v.index.push_back(l.voxels.index[q]);
+      take(rep.baseline.report, rep.baseline.report.lesions[*row.baseline]);
       // Onto the follow-up grid: nearest follow-up voxel of each baseline voxel centre.
       const ImageGeometry& bg = *v.grid;
       const std::int64_t nx = bg.size()[0], ny = bg.size()[1];
@@ -108,9 +105,7 @@ Status write_status_seg(const std::filesystem::path& file, const ResponseReport&
 }
 
 Status write_status_mip_png(const std::filesystem::path& file, const ResponseReport& rep) {
-  auto pet = read_pet_suv(rep.followup.report.pet_files, SuvOverrides{}, SuvType::body_weight);
-  if (!pet) return pet.error();
-  const Volume<float>& suv = pet->suv;
+  const Volume<float>& suv = rep.followup.report.pet_suv;
   const ImageGeometry& g = suv.geometry;
   // Status per follow-up voxel (present lesions over vanished ones).
   std::vector<std::uint8_t> label(static_cast<std::size_t>(g.voxel_count()), 0);

@@ -14,39 +14,11 @@
 #include "sbrtkit/dicom/image_series.h"
 #include "sbrtkit/dicom/rtdose.h"
 #include "sbrtkit/dicom/rtstruct.h"
+#include "sbrtkit/dvh_engine.h"
 
 namespace sbrtkit {
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-/// Trilinear dose at p (planning frame); nullopt outside the grid's cells.
-std::optional<double> dose_at(const DoseVolume& d, PatientPoint p) {
-  const auto& g = d.geometry;
-  const IndexPoint q = g.to_index(p);
-  const double c[3] = {q.i, q.j, q.k};
-  std::int64_t base[3];
-  double f[3];
-  for (int a = 0; a < 3; ++a) {
-    const std::int64_t n = g.size()[a];
-    if (c[a] < -0.5 || c[a] > double(n) - 0.5) return std::nullopt;
-    const double cl = std::clamp(c[a], 0.0, double(n - 1));
-    base[a] = std::min<std::int64_t>(static_cast<std::int64_t>(std::floor(cl)), std::max<std::int64_t>(0, n - 2));
-    f[a] = n > 1 ? cl - double(base[a]) : 0;
-  }
-  double v = 0;
-  for (int dk = 0; dk < 2; ++dk)
-    for (int dj = 0; dj < 2; ++dj)
-      for (int di = 0; di < 2; ++di) {
-        const std::int64_t i = std::min(base[0] + di, g.size()[0] - 1), j = std::min(base[1] + dj, g.size()[1] - 1),
-                           k = std::min(base[2] + dk, g.size()[2] - 1);
-        v += (di ? f[0] : 1 - f[0]) * (dj ? f[1] : 1 - f[1]) * (dk ? f[2] : 1 - f[2]) * d.at(i, j, k);
-      }
-  return v;
-}
 
 /// Registration options for this planning CT: the default pyramid (shrink 4, 2), with the metric sampling
 /// bounded to about 40 000 points at the finest level (the count of a 128 x 128 planning CT at 25%), so a
@@ -175,7 +147,7 @@ Expected<ResponseReport> run_response(const ResponseRequest& r) {
     out.warnings.push_back("no RTDOSE: the treated and location rules use the PTVs only");
   }
   for (const auto& s : (*structures)->structures)
-    if ((lower(s.interpreted_type) == "ptv" || lower(s.name).rfind("ptv", 0) == 0) && s.has_closed_contours())
+    if (s.is_planning_target() && s.has_closed_contours())
       out.ptvs.push_back(s);
   if (out.ptvs.empty()) out.warnings.push_back("no PTV in the RTSTRUCT: every lesion is out of field");
 

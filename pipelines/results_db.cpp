@@ -209,7 +209,7 @@ std::string dump_value(sqlite3_stmt* s, int i) {
     case SQLITE_NULL: return "NULL";
     case SQLITE_INTEGER: return std::to_string(sqlite3_column_int64(s, i));
     case SQLITE_FLOAT: return fmt::format("{}", sqlite3_column_double(s, i));
-    default: return "'" + column_text(s, i) + "'";
+    default: return fmt::format("'{}'", column_text(s, i));
   }
 }
 
@@ -218,11 +218,11 @@ Expected<std::string> query_csv(sqlite3* db, const std::filesystem::path& file, 
   if (!q.prepared()) return sql_error(file, db, "export query");
   std::string out;
   const int columns = sqlite3_column_count(q.get());
-  for (int i = 0; i < columns; ++i) out += (i ? "," : "") + std::string(sqlite3_column_name(q.get(), i));
+  for (int i = 0; i < columns; ++i) out += fmt::format("{}{}", i ? "," : "", sqlite3_column_name(q.get(), i));
   out += "\n";
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) {
-    for (int i = 0; i < columns; ++i) out += (i ? "," : "") + csv_value(q.get(), i);
+    for (int i = 0; i < columns; ++i) out += fmt::format("{}{}", i ? "," : "", csv_value(q.get(), i));
     out += "\n";
   }
   if (rc != SQLITE_DONE) return sql_error(file, db, "export");
@@ -469,7 +469,7 @@ Expected<std::string> ResultsDb::dump() const {
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
       out += it->table;
-      for (int i = 0; i < columns; ++i) out += "|" + dump_value(q.get(), i);
+      for (int i = 0; i < columns; ++i) out += fmt::format("|{}", dump_value(q.get(), i));
       out += "\n";
     }
     if (rc != SQLITE_DONE) return sql_error(file_, db_, "dump");

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <optional>
 #include <vector>
 
 #include "sbrtkit/dvh.h"
@@ -53,6 +54,10 @@ class DoseField {
   const DoseVolume* dose_;
   double max_gy_ = 0;
 };
+
+/// Trilinear dose at a patient point (the dose grid's frame); nullopt outside the grid's cells. In the
+/// outer half voxel the value is the edge centre's (what that voxel stands for), as in the DVH kernel.
+std::optional<double> dose_at(const DoseVolume& dose_gy, PatientPoint p);
 
 /// Errors: non-planar or oblique-inconsistent contours, planes with fewer than 3 distinct points,
 /// non-finite coordinates. An empty structure gives an empty Dvh and a warning, not an error.

@@ -174,14 +174,14 @@ LesionUptake measure_uptake(const Volume<float>& suv, const LesionVoxels& lesion
 /// each lesion's background shell leaves out the other lesions, excluded organs and every voxel hot
 /// enough to seed a lesion, and its recovered mean leaves out the other lesions and excluded organs.
 /// With a segmentation, each lesion keeps the background and cut it was segmented with; otherwise the
-/// background comes from the shell (local_background) or is 0.
+/// background comes from the shell (segmentation.local_background) or is 0. The spill margin of the
+/// recovered mean is the shell's inner distance (beyond it the lesion's spill-out is negligible).
 struct LesionSetOptions {
   double mtv_percent = 41;
-  bool local_background = true;
-  double background_inner_mm = 8, background_outer_mm = 16;
-  double seed_suv = 3.0;
-  double spill_margin_mm = 8;
   bool sub_voxel = true;
+  /// The same settings the lesions were (or would be) segmented with: local_background and its shell,
+  /// seed_suv (voxels at or above it are never background).
+  SegmentationOptions segmentation;
 };
 std::vector<LesionUptake> measure_lesion_set(const Volume<float>& suv, const std::vector<LesionVoxels>& lesions,
                                              const MaskVolume* exclude, const PeakKernel& kernel,

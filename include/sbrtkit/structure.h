@@ -28,6 +28,8 @@ struct Structure {
 
   /// True when at least one closed contour exists, i.e. the structure can have a volume.
   bool has_closed_contours() const;
+  /// A planning target: interpreted type PTV, or a name starting with PTV (either case), the TG-263 form.
+  bool is_planning_target() const;
 };
 
 struct StructureSet {

@@ -75,6 +75,7 @@ struct LesionsReport {
   std::vector<std::string> pet_sop_instance_uids;  // slice order
   std::vector<std::filesystem::path> pet_files;     // slice order
   ImageGeometry pet_grid;
+  Volume<float> pet_suv;  // the PET in SUV on pet_grid, as every number of the report was measured on
   SuvCalibration suv;
   FrameMapping mapping;
   std::vector<LesionRow> lesions;
@@ -91,9 +92,8 @@ std::string format_lesions_json(const LesionsReport& report);
 /// (raw, little endian, unsigned short, LPS space directions and origin).
 Status write_label_map_nrrd(const std::filesystem::path& file, const LesionsReport& report);
 
-/// Coronal MIP PNG of the PET (SUV as the report computed it: pass the same overrides and type) with the
-/// lesions tinted and numbered, and a legend with id, name, SUVmax, MTV and covering PTV.
-Status write_lesions_mip_png(const std::filesystem::path& file, const LesionsReport& report,
-                             const SuvOverrides& overrides, SuvType type);
+/// Coronal MIP PNG of the report's PET with the lesions tinted and numbered, and a legend with id, name,
+/// SUVmax, MTV and covering PTV.
+Status write_lesions_mip_png(const std::filesystem::path& file, const LesionsReport& report);
 
 }  // namespace sbrtkit
