@@ -303,5 +303,40 @@ TEST(DvhEngineErrors, ContoursOnNonParallelPlanesAreRejected) {
   EXPECT_NE(r.error().message().find("not in a plane parallel"), std::string::npos);
 }
 
+TEST(DoseAt, TrilinearInsideClampedInTheOuterHalfVoxelNothingBeyond) {
+  // Dose = x + 2y + 3z (mm) sampled at voxel centres of a 2 x 3 x 4 mm grid: trilinear interpolation
+  // reproduces a linear field exactly between centres.
+  const ImageGeometry g({5, 4, 3}, PatientPoint{10, 20, 30}, Vec3{2, 3, 4}, {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}});
+  DoseVolume dose(g, 0.f);
+  for (std::int64_t k = 0; k < 3; ++k)
+    for (std::int64_t j = 0; j < 4; ++j)
+      for (std::int64_t i = 0; i < 5; ++i) {
+        const PatientPoint p = g.to_patient(VoxelIndex{i, j, k});
+        dose.at(i, j, k) = static_cast<float>(p.x + 2 * p.y + 3 * p.z);
+      }
+  const PatientPoint inside{13.3, 24.1, 35.5};
+  ASSERT_TRUE(dose_at(dose, inside));
+  EXPECT_NEAR(*dose_at(dose, inside), 13.3 + 2 * 24.1 + 3 * 35.5, 1e-4);
+  // Half a voxel beyond the last centre along x (x = 18 + 1): the edge centre's value.
+  EXPECT_NEAR(*dose_at(dose, PatientPoint{18.9, 20, 30}), 18 + 40 + 90, 1e-4);
+  EXPECT_FALSE(dose_at(dose, PatientPoint{19.1, 20, 30}));
+  EXPECT_FALSE(dose_at(dose, PatientPoint{10, 20, 27.9}));
+}
+
+TEST(Structure, PlanningTargetByTypeOrTg263Name) {
+  Structure s;
+  s.name = "PTV_L3";
+  EXPECT_TRUE(s.is_planning_target());
+  s.name = "ptv_node";
+  EXPECT_TRUE(s.is_planning_target());
+  s.name = "GTV_L3";
+  EXPECT_FALSE(s.is_planning_target());
+  s.interpreted_type = "PTV";
+  EXPECT_TRUE(s.is_planning_target());
+  s.name = "Target_1";
+  s.interpreted_type = "ORGAN";
+  EXPECT_FALSE(s.is_planning_target());
+}
+
 }  // namespace
 }  // namespace sbrtkit

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <numbers>
+#include <sstream>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -151,6 +152,28 @@ TEST_F(LesionsCommand, PetLesionsAgainstGroundTruthInBothStudies) {
     // Outputs read back: CSV rows, NRRD header, and the SEG through DCMTK with one segment per lesion.
     const std::string csv = testing::read_text(out / "lesions.csv");
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), static_cast<long>(rep["lesions"].size()) + 1);
+    // The CSV carries the JSON's numbers (to its 4 significant digits): the columns added for the local
+    // background and the recovered mean included.
+    {
+      std::istringstream lines(csv);
+      std::string header, first;
+      std::getline(lines, header);
+      std::getline(lines, first);
+      const auto split = [](const std::string& line) {
+        std::vector<std::string> cells;
+        std::stringstream cs(line);
+        for (std::string c; std::getline(cs, c, ',');) cells.push_back(c);
+        return cells;
+      };
+      const auto names = split(header), values = split(first);
+      const auto& row0 = rep["lesions"][0];
+      for (const char* column : {"suv_max", "suv_mean", "suv_mean_recovered", "background_suv", "mtv_cc", "tlg"}) {
+        const auto at = std::find(names.begin(), names.end(), column);
+        ASSERT_NE(at, names.end()) << column;
+        const double v = std::stod(values[std::size_t(at - names.begin())]), j = row0[column].get<double>();
+        EXPECT_NEAR(v, j, 1e-3 * std::abs(j) + 1e-9) << column;
+      }
+    }
     EXPECT_THAT(testing::read_text(out / "lesions_labels.nrrd"), HasSubstr("space: left-posterior-superior"));
     // The MIP: 128 columns of 4 mm at 1 mm per pixel, 84 slices of 4 mm, then one 14-pixel legend row per
     // lesion (+ 8), each with text in it.
@@ -376,6 +399,9 @@ TEST_F(LesionsCommand, BadBackgroundShellAndExclusionMarginAreExitTwoNamingTheOp
   const auto mode = with({"--background", "mean"});
   EXPECT_EQ(mode.exit_code, 2);
   EXPECT_THAT(mode.err, HasSubstr("--background"));
+  const auto sampling = with({"--mtv-sampling", "trilinear"});
+  EXPECT_EQ(sampling.exit_code, 2);
+  EXPECT_THAT(sampling.err, HasSubstr("--mtv-sampling"));
   EXPECT_FALSE(std::filesystem::exists(out / "lesions.csv"));  // nothing written
 }
 
