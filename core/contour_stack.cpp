@@ -86,20 +86,22 @@ double ContourStack::nominal_volume_mm3() const {
   return volume;
 }
 
+bool ContourPlane::contains(double u, double v) const {
+  bool inside = false;
+  for (const auto& loop : loops)
+    for (std::size_t a = 0, b = loop.size() - 1; a < loop.size(); b = a++) {
+      const PlanarPoint& pa = loop[a];
+      const PlanarPoint& pb = loop[b];
+      if ((pa.v > v) != (pb.v > v) && u < pa.u + (v - pa.v) * (pb.u - pa.u) / (pb.v - pa.v)) inside = !inside;
+    }
+  return inside;
+}
+
 bool ContourStack::contains(PatientPoint p) const {
   const Vec3 r = p - origin;
   const double u = dot(r, u_axis), v = dot(r, v_axis), w = dot(r, normal);
-  for (const auto& plane : planes) {
-    if (w < plane.slab_low_mm || w >= plane.slab_high_mm) continue;
-    bool inside = false;
-    for (const auto& loop : plane.loops)
-      for (std::size_t a = 0, b = loop.size() - 1; a < loop.size(); b = a++) {
-        const PlanarPoint& pa = loop[a];
-        const PlanarPoint& pb = loop[b];
-        if ((pa.v > v) != (pb.v > v) && u < pa.u + (v - pa.v) * (pb.u - pa.u) / (pb.v - pa.v)) inside = !inside;
-      }
-    return inside;
-  }
+  for (const auto& plane : planes)
+    if (w >= plane.slab_low_mm && w < plane.slab_high_mm) return plane.contains(u, v);
   return false;
 }
 

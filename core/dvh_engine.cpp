@@ -10,6 +10,7 @@
 #include <string>
 
 #include "sbrtkit/contour_stack.h"
+#include "region_sampler.h"
 #include "slab_sampler.h"
 #include "trilinear_sampler.h"
 
@@ -73,10 +74,70 @@ class HistogramVisitor {
   double inverse_bin_, max_bin_;
 };
 
+/// The histogram and task results of one sampler, reduced in task order.
+struct Accumulated {
+  std::vector<double> bin_mm3;
+  double covered_mm3 = 0;
+  TaskResult total;
+};
+
+/// Runs every task of a sampler (SlabSampler or RegionSampler) into per-thread histograms of 2^-32 mm^3
+/// integers; bit-identical whatever the number of threads.
+template <class Sampler>
+Accumulated accumulate(const Sampler& sampler, std::size_t task_count, const DoseField& dose,
+                       const DvhOptions& options) {
+  const auto bin_count = std::size_t(std::ceil(dose.max_gy() / options.bin_width_gy)) + 2;
+  std::vector<std::int64_t> histogram(bin_count, 0);
+  std::vector<TaskResult> results(task_count);
+  // Callers that already run structures in parallel (run_dvh) get a serial kernel here.
+#pragma omp parallel if (!omp_in_parallel())
+  {
+    std::vector<std::int64_t> local(bin_count, 0);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t t = 0; t < std::int64_t(task_count); ++t) {
+      HistogramVisitor visitor(local, results[std::size_t(t)], options.bin_width_gy);
+      sampler.run(std::size_t(t), visitor);
+    }
+#pragma omp critical(sbrtkit_dvh_merge)
+    for (std::size_t b = 0; b < bin_count; ++b) histogram[b] += local[b];
+  }
+
+  // Reductions in task order keep floating-point sums independent of the thread count.
+  Accumulated out;
+  TaskResult& total = out.total;
+  for (const auto& r : results) {
+    total.weighted_dose_sum += r.weighted_dose_sum;
+    total.moment_u += r.moment_u;
+    total.moment_v += r.moment_v;
+    total.moment_w += r.moment_w;
+    total.moment_mm3 += r.moment_mm3;
+    total.outside_fixed += r.outside_fixed;
+    total.min_gy = std::min(total.min_gy, r.min_gy);
+    total.max_gy = std::max(total.max_gy, r.max_gy);
+  }
+  out.bin_mm3.resize(bin_count);
+  for (std::size_t b = 0; b < bin_count; ++b) {
+    out.bin_mm3[b] = double(histogram[b]) / kFixedPerMm3;
+    out.covered_mm3 += out.bin_mm3[b];
+  }
+  return out;
+}
+
 std::string format_cc(double cc) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3f cc", cc);
   return buffer;
+}
+
+void add_outside_warning(StructureDvh& out, double outside_mm3, double covered_mm3) {
+  if (outside_mm3 > 0) {
+    const double fraction = outside_mm3 / (outside_mm3 + covered_mm3);
+    char buffer[160];
+    std::snprintf(buffer, sizeof buffer, "%s (%.1f%%) of the structure lies outside the dose grid; "
+                  "metrics use the covered %.1f%%", format_cc(outside_mm3 / 1000).c_str(), 100 * fraction,
+                  100 * (1 - fraction));
+    out.warnings.emplace_back(buffer);
+  }
 }
 
 }  // namespace
@@ -134,57 +195,46 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& 
   }
 
   const detail::SlabSampler sampler(*stack, dose.volume(), detail::choose_step_mm(*stack, dose.volume().geometry, options));
-  const auto& tasks = sampler.tasks();
-  const auto bin_count = std::size_t(std::ceil(dose.max_gy() / options.bin_width_gy)) + 2;
-  std::vector<std::int64_t> histogram(bin_count, 0);
-  std::vector<TaskResult> results(tasks.size());
-  // Callers that already run structures in parallel (run_dvh) get a serial kernel here.
-#pragma omp parallel if (!omp_in_parallel())
-  {
-    std::vector<std::int64_t> local(bin_count, 0);
-#pragma omp for schedule(dynamic, 1)
-    for (std::int64_t t = 0; t < std::int64_t(tasks.size()); ++t) {
-      HistogramVisitor visitor(local, results[std::size_t(t)], options.bin_width_gy);
-      sampler.run(std::size_t(t), visitor);
-    }
-#pragma omp critical(sbrtkit_dvh_merge)
-    for (std::size_t b = 0; b < bin_count; ++b) histogram[b] += local[b];
-  }
-
-  // Reductions in task order keep floating-point sums independent of the thread count.
-  TaskResult total;
-  for (const auto& r : results) {
-    total.weighted_dose_sum += r.weighted_dose_sum;
-    total.moment_u += r.moment_u;
-    total.moment_v += r.moment_v;
-    total.moment_w += r.moment_w;
-    total.moment_mm3 += r.moment_mm3;
-    total.outside_fixed += r.outside_fixed;
-    total.min_gy = std::min(total.min_gy, r.min_gy);
-    total.max_gy = std::max(total.max_gy, r.max_gy);
-  }
-  std::vector<double> bin_mm3(bin_count);
-  double covered_mm3 = 0;
-  for (std::size_t b = 0; b < bin_count; ++b) {
-    bin_mm3[b] = double(histogram[b]) / kFixedPerMm3;
-    covered_mm3 += bin_mm3[b];
-  }
+  Accumulated acc = accumulate(sampler, sampler.tasks().size(), dose, options);
+  TaskResult& total = acc.total;
+  const double covered_mm3 = acc.covered_mm3;
   const double outside_mm3 = double(total.outside_fixed) / kFixedPerMm3;
   const double mean_gy = covered_mm3 > 0 ? total.weighted_dose_sum / covered_mm3 : 0.0;
   if (covered_mm3 <= 0) total.min_gy = total.max_gy = 0;
-  out.dvh = Dvh(options.bin_width_gy, std::move(bin_mm3), outside_mm3, total.min_gy, total.max_gy, mean_gy);
+  out.dvh = Dvh(options.bin_width_gy, std::move(acc.bin_mm3), outside_mm3, total.min_gy, total.max_gy, mean_gy);
   if (total.moment_mm3 > 0)
     out.centroid = stack->to_patient(total.moment_u / total.moment_mm3, total.moment_v / total.moment_mm3,
                                      total.moment_w / total.moment_mm3);
-  if (outside_mm3 > 0) {
-    const double fraction = outside_mm3 / (outside_mm3 + covered_mm3);
-    char buffer[160];
-    std::snprintf(buffer, sizeof buffer, "%s (%.1f%%) of the structure lies outside the dose grid; "
-                  "metrics use the covered %.1f%%", format_cc(outside_mm3 / 1000).c_str(), 100 * fraction,
-                  100 * (1 - fraction));
-    out.warnings.emplace_back(buffer);
-  }
+  add_outside_warning(out, outside_mm3, covered_mm3);
   return out;
 }
+
+Expected<StructureDvh> compute_region_dvh(const ImageGeometry& grid, const LesionVoxels& region,
+                                          const RigidMap& grid_to_dose, const DoseField& dose,
+                                          const DvhOptions& options) {
+  if (auto s = detail::check_region(grid, region); !s) return s.error();
+  double volume_mm3 = 0;
+  for (float w : region.weight) volume_mm3 += std::max(0.0f, w) * grid.voxel_volume_mm3();
+  StructureDvh out;
+  if (volume_mm3 <= 0) {
+    out.dvh = Dvh(options.bin_width_gy, {}, 0, 0, 0, 0);
+    out.warnings.push_back("region is empty: no voxel with a positive occupancy");
+    return out;
+  }
+  const detail::RegionSampler sampler(grid, region, grid_to_dose, dose.volume(),
+                                      detail::choose_region_step_mm(volume_mm3, dose.volume().geometry, options));
+  Accumulated acc = accumulate(sampler, sampler.task_count(), dose, options);
+  TaskResult& total = acc.total;
+  const double outside_mm3 = double(total.outside_fixed) / kFixedPerMm3;
+  const double mean_gy = acc.covered_mm3 > 0 ? total.weighted_dose_sum / acc.covered_mm3 : 0.0;
+  if (acc.covered_mm3 <= 0) total.min_gy = total.max_gy = 0;
+  out.dvh = Dvh(options.bin_width_gy, std::move(acc.bin_mm3), outside_mm3, total.min_gy, total.max_gy, mean_gy);
+  if (total.moment_mm3 > 0)
+    out.centroid = {total.moment_u / total.moment_mm3, total.moment_v / total.moment_mm3,
+                    total.moment_w / total.moment_mm3};
+  add_outside_warning(out, outside_mm3, acc.covered_mm3);
+  return out;
+}
+
 
 }  // namespace sbrtkit

@@ -21,7 +21,8 @@ std::vector<std::int64_t> ring_around(const ImageGeometry& g, const std::vector<
   const double spacing[3] = {sp.x, sp.y, sp.z};
   std::int64_t lo[3] = {size[0], size[1], size[2]}, hi[3] = {-1, -1, -1};
   for (auto n : region) {
-    const std::int64_t v[3] = {n % size[0], (n / size[0]) % size[1], n / (size[0] * size[1])};
+    const VoxelIndex x = g.index_of(n);
+    const std::int64_t v[3] = {x.i, x.j, x.k};
     for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], v[a]), hi[a] = std::max(hi[a], v[a]);
   }
   std::array<std::int64_t, 3> box{};
@@ -32,8 +33,8 @@ std::vector<std::int64_t> ring_around(const ImageGeometry& g, const std::vector<
     box[a] = hi[a] - lo[a] + 1;
   }
   const auto to_box = [&](std::int64_t n) {
-    const std::int64_t i = n % size[0] - lo[0], j = (n / size[0]) % size[1] - lo[1], k = n / (size[0] * size[1]) - lo[2];
-    return i + box[0] * (j + box[1] * k);
+    const VoxelIndex v = g.index_of(n);
+    return (v.i - lo[0]) + box[0] * ((v.j - lo[1]) + box[1] * (v.k - lo[2]));
   };
   std::vector<std::uint8_t> inside(static_cast<std::size_t>(box[0] * box[1] * box[2]), 0);
   for (auto n : region) inside[to_box(n)] = 1;

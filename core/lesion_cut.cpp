@@ -94,13 +94,12 @@ Cut voxel_cut(const Volume<float>& suv, const LesionVoxels& lesion, double thres
 Cut sub_voxel_cut(const Volume<float>& suv, const LesionVoxels& lesion, bool grow_into_neighbours,
                   const MaskVolume* not_lesion, double threshold) {
   const auto& g = suv.geometry;
-  const std::int64_t nx = g.size()[0], ny = g.size()[1];
   std::vector<std::int64_t> voxels = lesion.index;
   std::vector<float> weight = lesion.weight;
   if (grow_into_neighbours) {
     std::vector<std::int64_t> around;
     for (auto n : lesion.index)
-      for_each_neighbour26(g.size(), n, [&](std::int64_t m) {
+      for_each_neighbour26(g, n, [&](std::int64_t m) {
         if (!(not_lesion && not_lesion->voxels[m])) around.push_back(m);
       });
     std::sort(around.begin(), around.end());
@@ -116,7 +115,8 @@ Cut sub_voxel_cut(const Volume<float>& suv, const LesionVoxels& lesion, bool gro
   Cut c;
   for (std::size_t q = 0; q < voxels.size(); ++q) {
     const std::int64_t n = voxels[q];
-    interpolate_voxel(suv, taps, n % nx, (n / nx) % ny, n / (nx * ny), values);
+    const VoxelIndex at = g.index_of(n);
+    interpolate_voxel(suv, taps, at.i, at.j, at.k, values);
     int above = 0;
     double sum = 0;
     for (double v : values)

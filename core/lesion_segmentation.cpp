@@ -47,7 +47,7 @@ LesionVoxels grow(const Volume<float>& suv, const MaskVolume* exclude, const std
     const std::int64_t n = stack.back();
     stack.pop_back();
     found.push_back(n);
-    detail::for_each_neighbour26(g.size(), n, [&](std::int64_t m) {
+    detail::for_each_neighbour26(g, n, [&](std::int64_t m) {
       if (seen[m] == stamp || taken[m] || suv.voxels[m] < threshold || (exclude && exclude->voxels[m])) return;
       seen[m] = stamp;
       stack.push_back(m);

@@ -8,11 +8,6 @@
 namespace sbrtkit {
 namespace {
 
-VoxelIndex voxel_of(const ImageGeometry& g, std::int64_t n) {
-  const std::int64_t nx = g.size()[0], ny = g.size()[1];
-  return {n % nx, (n / nx) % ny, n / (nx * ny)};
-}
-
 // Longest distance between voxel centres; only surface voxels (a 6-neighbour outside the lesion) can be
 // the ends of the longest chord of a voxel set, which keeps the pair search small.
 double longest_diameter_mm(const ImageGeometry& g, const std::vector<std::int64_t>& voxels) {
@@ -20,7 +15,7 @@ double longest_diameter_mm(const ImageGeometry& g, const std::vector<std::int64_
   for (auto n : voxels) in[n] = 1;
   std::vector<PatientPoint> surface;
   for (auto n : voxels) {
-    const VoxelIndex v = voxel_of(g, n);
+    const VoxelIndex v = g.index_of(n);
     bool edge = false;
     const VoxelIndex nb[6] = {{v.i - 1, v.j, v.k}, {v.i + 1, v.j, v.k}, {v.i, v.j - 1, v.k},
                               {v.i, v.j + 1, v.k}, {v.i, v.j, v.k - 1}, {v.i, v.j, v.k + 1}};
@@ -52,7 +47,7 @@ LesionUptake measure_uptake(const Volume<float>& suv, const LesionVoxels& lesion
     const std::int64_t n = lesion.index[q];
     const double w = lesion.weight[q];
     w_sum += w;
-    const PatientPoint p = g.to_patient(voxel_of(g, n));
+    const PatientPoint p = g.to_patient(g.index_of(n));
     moment = moment + w * Vec3{p.x, p.y, p.z};
     if (w >= 0.5) {
       core.push_back(n);
@@ -63,7 +58,7 @@ LesionUptake measure_uptake(const Volume<float>& suv, const LesionVoxels& lesion
   if (w_sum > 0) u.centroid = PatientPoint{moment.x / w_sum, moment.y / w_sum, moment.z / w_sum};
   if (core.empty()) return u;
   u.suv_max = suv.voxels[max_n];
-  u.suv_max_voxel = voxel_of(g, max_n);
+  u.suv_max_voxel = g.index_of(max_n);
   u.longest_diameter_mm = longest_diameter_mm(g, core);
   u.suv_peak = suv_peak(suv, core, kernel);
   u.background_suv = o.background_suv;

@@ -30,21 +30,6 @@ std::string format(const char* pattern, double a, double b = 0) {
   return buffer;
 }
 
-struct PlanarBox {
-  double u0 = kInf, u1 = -kInf, v0 = kInf, v1 = -kInf;
-  void add(double u, double v) {
-    u0 = std::min(u0, u);
-    u1 = std::max(u1, u);
-    v0 = std::min(v0, v);
-    v1 = std::max(v1, v);
-  }
-  double distance_sq(double u, double v) const {
-    const double du = std::max({0.0, u0 - u, u - u1});
-    const double dv = std::max({0.0, v0 - v, v - v1});
-    return du * du + dv * dv;
-  }
-};
-
 }  // namespace
 
 const char* to_string(DeviationLevel level) {
@@ -100,109 +85,6 @@ Dvh dvh_from_samples(const StructureSamples& samples, double bin_width_gy, int e
     bins[std::min(bins.size() - 1, std::size_t(doses[i] / bin_width_gy))] += samples.weight_mm3[i];
   if (total <= 0) return Dvh(bin_width_gy, {}, samples.outside_volume_mm3, 0, 0, 0);
   return Dvh(bin_width_gy, std::move(bins), samples.outside_volume_mm3, min_gy, max_gy, weighted / total);
-}
-
-// ---- Exact distance to a contour-stack solid ----
-
-struct StackDistance::Impl {
-  struct Plane {
-    double w_low, w_high;
-    PlanarBox box;
-    std::vector<std::vector<PlanarPoint>> loops;
-  };
-  PatientPoint origin;
-  Vec3 u_axis, v_axis, normal;
-  std::vector<Plane> planes;  // ascending w
-  PlanarBox box;
-  double w_low = kInf, w_high = -kInf;
-
-  void to_frame(PatientPoint p, double& u, double& v, double& w) const {
-    const Vec3 d = p - origin;
-    u = dot(d, u_axis);
-    v = dot(d, v_axis);
-    w = dot(d, normal);
-  }
-
-  /// Squared in-plane distance from (u, v) to the plane's even-odd region, 0 inside.
-  static double in_plane_distance_sq(const Plane& plane, double u, double v, double cap_sq) {
-    bool inside = false;
-    double best = cap_sq;
-    for (const auto& loop : plane.loops) {
-      const std::size_t n = loop.size();
-      for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
-        const PlanarPoint& a = loop[j];
-        const PlanarPoint& b = loop[i];
-        if ((b.v > v) != (a.v > v) && u < (a.u - b.u) * (v - b.v) / (a.v - b.v) + b.u) inside = !inside;
-        const double eu = b.u - a.u, ev = b.v - a.v;
-        const double len_sq = eu * eu + ev * ev;
-        double t = len_sq > 0 ? ((u - a.u) * eu + (v - a.v) * ev) / len_sq : 0.0;
-        t = std::clamp(t, 0.0, 1.0);
-        const double du = u - (a.u + t * eu), dv = v - (a.v + t * ev);
-        best = std::min(best, du * du + dv * dv);
-      }
-    }
-    return inside ? 0.0 : best;
-  }
-};
-
-StackDistance::StackDistance(const ContourStack& stack) : impl_(std::make_unique<Impl>()) {
-  impl_->origin = stack.origin;
-  impl_->u_axis = stack.u_axis;
-  impl_->v_axis = stack.v_axis;
-  impl_->normal = stack.normal;
-  for (const auto& plane : stack.planes) {
-    Impl::Plane p{plane.slab_low_mm, plane.slab_high_mm, {}, plane.loops};
-    for (const auto& loop : plane.loops)
-      for (const auto& q : loop) p.box.add(q.u, q.v);
-    if (p.loops.empty()) continue;
-    impl_->box.add(p.box.u0, p.box.v0);
-    impl_->box.add(p.box.u1, p.box.v1);
-    impl_->w_low = std::min(impl_->w_low, p.w_low);
-    impl_->w_high = std::max(impl_->w_high, p.w_high);
-    impl_->planes.push_back(std::move(p));
-  }
-}
-StackDistance::~StackDistance() = default;
-StackDistance::StackDistance(StackDistance&&) noexcept = default;
-StackDistance& StackDistance::operator=(StackDistance&&) noexcept = default;
-
-double StackDistance::lower_bound_mm(PatientPoint p) const {
-  if (impl_->planes.empty()) return kInf;
-  double u, v, w;
-  impl_->to_frame(p, u, v, w);
-  const double dw = std::max({0.0, impl_->w_low - w, w - impl_->w_high});
-  return std::sqrt(dw * dw + impl_->box.distance_sq(u, v));
-}
-
-double StackDistance::distance_mm(PatientPoint p, double stop_below_mm) const {
-  const auto& planes = impl_->planes;
-  if (planes.empty()) return kInf;
-  double u, v, w;
-  impl_->to_frame(p, u, v, w);
-  // Start at the plane whose slab holds w (or the nearest) and walk outwards; a plane farther in w
-  // than the best distance so far cannot be nearer.
-  const auto first_above =
-      std::size_t(std::lower_bound(planes.begin(), planes.end(), w,
-                                   [](const Impl::Plane& pl, double x) { return pl.w_high < x; }) -
-                  planes.begin());
-  double best_sq = kInf;
-  const double stop_sq = stop_below_mm * stop_below_mm;
-  auto visit = [&](std::size_t i) {
-    if (best_sq < stop_sq) return false;
-    const auto& plane = planes[i];
-    const double dw = std::max({0.0, plane.w_low - w, w - plane.w_high});
-    const double dw_sq = dw * dw;
-    if (dw_sq >= best_sq) return false;
-    if (dw_sq + plane.box.distance_sq(u, v) >= best_sq) return true;
-    const double d_sq = dw_sq + Impl::in_plane_distance_sq(plane, u, v, best_sq - dw_sq);
-    best_sq = std::min(best_sq, d_sq);
-    return true;
-  };
-  for (std::size_t i = first_above; i < planes.size(); ++i)
-    if (!visit(i)) break;
-  for (std::size_t i = first_above; i-- > 0;)
-    if (!visit(i)) break;
-  return std::sqrt(best_sq);
 }
 
 // ---- Plan quality ----

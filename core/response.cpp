@@ -58,19 +58,35 @@ double overlap_with(const ResponseLesion& a, const PointHash& b) {
   return double(n) * a.voxel_volume_mm3 / 1000.0;
 }
 
-double uptake(const ResponseLesion& l, ChangeMetric m) { return m == ChangeMetric::suv_peak ? l.suv_peak : l.suv_max; }
-
 std::optional<double> pct_change(double before, double after) {
   if (!(before > 0)) return std::nullopt;
   return 100.0 * (after - before) / before;
 }
 
-/// Fraction (0..1) of a lesion's points at or above pct % of its PTV's prescription.
+/// Fraction (0..1) of a lesion's points of known dose at or above pct % of its PTV's prescription;
+/// nullopt when no point has a known dose. Points outside the dose grid are not counted as 0 Gy: they
+/// are left out, and a note on the row says how many.
 std::optional<double> fraction_at_isodose(const ResponseLesion& l, double pct) {
-  if (!l.prescription_gy || l.point_dose_gy.empty()) return std::nullopt;
+  if (!l.prescription_gy) return std::nullopt;
   const double level = pct / 100.0 * *l.prescription_gy;
-  const auto n = std::count_if(l.point_dose_gy.begin(), l.point_dose_gy.end(), [&](double d) { return d >= level; });
-  return double(n) / double(l.point_dose_gy.size());
+  std::size_t known = 0, above = 0;
+  for (const auto& d : l.point_dose_gy) {
+    if (!d) continue;
+    ++known;
+    above += *d >= level ? 1 : 0;
+  }
+  if (known == 0) return std::nullopt;
+  return double(above) / double(known);
+}
+
+/// The note for a lesion part of which lies outside the dose grid, "" when all of it is inside.
+std::string outside_dose_note(const ResponseLesion& l, const char* label) {
+  const auto unknown = std::count_if(l.point_dose_gy.begin(), l.point_dose_gy.end(),
+                                     [](const std::optional<double>& d) { return !d; });
+  if (unknown == 0) return {};
+  return std::string(label) + " lesion " + l.name + ": " + std::to_string(unknown) + " of " +
+         std::to_string(l.point_dose_gy.size()) +
+         " voxels outside the dose grid (dose unknown); isodose fractions count the voxels inside it";
 }
 
 void judge_treated(const ResponseLesion& l, const ResponseRules& r, LesionResponse& out) {
@@ -295,16 +311,19 @@ Status validate_rules(const ResponseRules& r) {
 
 double overlap_cc(const ResponseLesion& a, const ResponseLesion& b) { return overlap_with(a, PointHash(b)); }
 
-Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& base,
-                                             const std::vector<ResponseLesion>& follow, const ResponseRules& r) {
-  if (auto s = validate_rules(r); !s) return s.error();
-  for (const auto* set : {&base, &follow})
-    for (const auto& l : *set)
-      if (!l.points.empty() && !(l.voxel_volume_mm3 > 0))
-        return Error::bad_argument("lesion " + l.name, "a positive voxel volume", fmt_num(l.voxel_volume_mm3));
-  const int nb = int(base.size()), nf = int(follow.size());
+namespace {
 
-  // 1. Overlap links (bounding spheres first: centroid distance vs. extents).
+/// Which lesions belong together: overlap volumes, and each lesion's match group (0: none).
+struct Matching {
+  std::vector<std::vector<double>> overlap_cc;  // [baseline][follow-up]
+  std::vector<int> group_of_b, group_of_f;
+};
+
+/// Step 1: overlap links (bounding spheres first: centroid distance vs. extents).
+std::vector<std::pair<int, int>> overlap_links(const std::vector<ResponseLesion>& base,
+                                               const std::vector<ResponseLesion>& follow, const ResponseRules& r,
+                                               Matching& m) {
+  const int nb = int(base.size()), nf = int(follow.size());
   auto extent = [](const ResponseLesion& l) {
     double e = 0;
     for (const auto& p : l.points) e = std::max(e, norm(p - l.centroid));
@@ -316,7 +335,8 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
   std::vector<PointHash> hb;
   hb.reserve(nb);
   for (const auto& l : base) hb.emplace_back(l);
-  std::vector<std::vector<double>> ov(nb, std::vector<double>(nf, 0.0));
+  m.overlap_cc.assign(nb, std::vector<double>(nf, 0.0));
+  auto& ov = m.overlap_cc;
   std::vector<std::pair<int, int>> links;
   for (int i = 0; i < nb; ++i)
     for (int j = 0; j < nf; ++j) {
@@ -325,8 +345,12 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
       const double smaller = std::min(base[i].volume_cc, follow[j].volume_cc);
       if (ov[i][j] > 0 && smaller > 0 && ov[i][j] >= r.min_overlap_fraction * smaller) links.emplace_back(i, j);
     }
+  return links;
+}
 
-  // 2. Groups: connected components of the bipartite overlap graph (union-find over nb + nf nodes).
+/// Step 2: groups, the connected components of the bipartite overlap graph (union-find over nb + nf nodes).
+void overlap_groups(int nb, int nf, const std::vector<std::pair<int, int>>& links, Matching& m,
+                    ResponseAssessment& out) {
   std::vector<int> parent(nb + nf);
   std::iota(parent.begin(), parent.end(), 0);
   auto find = [&](int x) {
@@ -334,42 +358,44 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
     return x;
   };
   for (auto [i, j] : links) parent[find(i)] = find(nb + j);
-  ResponseAssessment out;
-  std::vector<int> group_of_b(nb, 0), group_of_f(nf, 0);
-  {
-    std::unordered_map<int, int> root_to_group;
-    for (auto [i, j] : links) {
-      const int root = find(i);
-      if (!root_to_group.count(root)) {
-        MatchGroup g;
-        g.id = int(out.groups.size()) + 1;
-        root_to_group[root] = int(out.groups.size());
-        out.groups.push_back(g);
-      }
-    }
-    for (int i = 0; i < nb; ++i)
-      if (auto it = root_to_group.find(find(i)); it != root_to_group.end()) {
-        out.groups[it->second].baseline.push_back(i);
-        group_of_b[i] = out.groups[it->second].id;
-      }
-    for (int j = 0; j < nf; ++j)
-      if (auto it = root_to_group.find(find(nb + j)); it != root_to_group.end()) {
-        out.groups[it->second].followup.push_back(j);
-        group_of_f[j] = out.groups[it->second].id;
-      }
-    for (auto& g : out.groups) {
-      const bool many_b = g.baseline.size() > 1, many_f = g.followup.size() > 1;
-      g.kind = many_b && many_f ? MatchKind::split_merge : many_b ? MatchKind::merge : many_f ? MatchKind::split
-                                                                                          : MatchKind::overlap;
+  m.group_of_b.assign(nb, 0);
+  m.group_of_f.assign(nf, 0);
+  std::unordered_map<int, int> root_to_group;
+  for (auto [i, j] : links) {
+    const int root = find(i);
+    if (!root_to_group.count(root)) {
+      MatchGroup g;
+      g.id = int(out.groups.size()) + 1;
+      root_to_group[root] = int(out.groups.size());
+      out.groups.push_back(g);
     }
   }
+  for (int i = 0; i < nb; ++i)
+    if (auto it = root_to_group.find(find(i)); it != root_to_group.end()) {
+      out.groups[it->second].baseline.push_back(i);
+      m.group_of_b[i] = out.groups[it->second].id;
+    }
+  for (int j = 0; j < nf; ++j)
+    if (auto it = root_to_group.find(find(nb + j)); it != root_to_group.end()) {
+      out.groups[it->second].followup.push_back(j);
+      m.group_of_f[j] = out.groups[it->second].id;
+    }
+  for (auto& g : out.groups) {
+    const bool many_b = g.baseline.size() > 1, many_f = g.followup.size() > 1;
+    g.kind = many_b && many_f ? MatchKind::split_merge : many_b ? MatchKind::merge : many_f ? MatchKind::split
+                                                                                        : MatchKind::overlap;
+  }
+}
 
-  // 3. Centroid distance between the lesions left, closest pairs first.
+/// Step 3: centroid distance between the lesions left, closest pairs first.
+void distance_matches(const std::vector<ResponseLesion>& base, const std::vector<ResponseLesion>& follow,
+                      const ResponseRules& r, Matching& m, ResponseAssessment& out) {
+  const int nb = int(base.size()), nf = int(follow.size());
   std::vector<std::tuple<double, int, int>> near;
   for (int i = 0; i < nb; ++i) {
-    if (group_of_b[i]) continue;
+    if (m.group_of_b[i]) continue;
     for (int j = 0; j < nf; ++j) {
-      if (group_of_f[j]) continue;
+      if (m.group_of_f[j]) continue;
       const double d = norm(base[i].centroid - follow[j].centroid);
       if (d > r.max_match_distance_mm) continue;
       const bool b_in = base[i].ptv_distance_mm && *base[i].ptv_distance_mm <= 0;
@@ -380,17 +406,31 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
   }
   std::sort(near.begin(), near.end());
   for (auto [d, i, j] : near) {
-    if (group_of_b[i] || group_of_f[j]) continue;
+    if (m.group_of_b[i] || m.group_of_f[j]) continue;
     MatchGroup g;
     g.id = int(out.groups.size()) + 1;
     g.baseline = {i};
     g.followup = {j};
     g.kind = MatchKind::distance;
-    group_of_b[i] = group_of_f[j] = g.id;
+    m.group_of_b[i] = m.group_of_f[j] = g.id;
     out.groups.push_back(g);
   }
+}
 
-  // 4. Rows: every follow-up lesion, then the baseline lesions that vanished.
+/// Notes on a row for its lesions that lie partly outside the dose grid.
+void note_outside_dose(const std::vector<ResponseLesion>& base, const std::vector<ResponseLesion>& follow,
+                       LesionResponse& row) {
+  if (row.baseline)
+    if (auto n = outside_dose_note(base[*row.baseline], "baseline"); !n.empty()) row.notes.push_back(n);
+  if (row.followup)
+    if (auto n = outside_dose_note(follow[*row.followup], "follow-up"); !n.empty()) row.notes.push_back(n);
+}
+
+/// Step 4: rows, every follow-up lesion, then the baseline lesions that vanished.
+void response_rows(const std::vector<ResponseLesion>& base, const std::vector<ResponseLesion>& follow,
+                   const ResponseRules& r, const Matching& m, ResponseAssessment& out) {
+  const int nb = int(base.size()), nf = int(follow.size());
+  const auto& ov = m.overlap_cc;
   auto names = [](const std::vector<ResponseLesion>& ls, const std::vector<int>& idx) {
     std::string s;
     for (int i : idx) s += (s.empty() ? "" : "+") + ls[i].name;
@@ -400,8 +440,8 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
     LesionResponse row;
     row.followup = j;
     const auto& f = follow[j];
-    if (group_of_f[j]) {
-      const MatchGroup& g = out.groups[group_of_f[j] - 1];
+    if (m.group_of_f[j]) {
+      const MatchGroup& g = out.groups[m.group_of_f[j] - 1];
       row.group = g.id;
       row.match = g.kind;
       // The baseline lesion it overlaps most (or the only one).
@@ -425,25 +465,31 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
     }
     if (row.change == ResponseChange::progressing || row.change == ResponseChange::new_lesion) locate(f, r, row);
     row.status = final_status(row.change, row.location);
+    note_outside_dose(base, follow, row);
     out.lesions.push_back(std::move(row));
   }
   for (int i = 0; i < nb; ++i) {
-    if (group_of_b[i]) continue;
+    if (m.group_of_b[i]) continue;
     LesionResponse row;
     row.baseline = i;
     judge_treated(base[i], r, row);
     row.change = ResponseChange::complete_response;
     row.status = ResponseStatus::complete_response;
     row.notes.push_back("no follow-up lesion overlaps it or lies within " + fmt_num(r.max_match_distance_mm) + " mm");
+    note_outside_dose(base, follow, row);
     out.lesions.push_back(std::move(row));
   }
+}
 
-  // 5. Patient level.
-  PatientResponse& p = out.patient;
+/// Step 5: patient level.
+PatientResponse patient_response(const std::vector<ResponseLesion>& base, const std::vector<ResponseLesion>& follow,
+                                 const ResponseRules& r, const std::vector<LesionResponse>& lesions) {
+  const int nb = int(base.size()), nf = int(follow.size());
+  PatientResponse p;
   p.baseline_lesions = nb;
   p.followup_lesions = nf;
   bool ppp_increase = false;
-  for (const auto& row : out.lesions) {
+  for (const auto& row : lesions) {
     switch (row.change) {
       case ResponseChange::progressing: ++p.progressing; break;
       case ResponseChange::new_lesion: ++p.new_lesions; break;
@@ -504,6 +550,25 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
       p.recip_call = "SD: " + cs + ", " + std::to_string(p.new_lesions) + " new lesion(s)";
     }
   }
+  return p;
+}
+
+}  // namespace
+
+Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& base,
+                                             const std::vector<ResponseLesion>& follow, const ResponseRules& r) {
+  if (auto s = validate_rules(r); !s) return s.error();
+  for (const auto* set : {&base, &follow})
+    for (const auto& l : *set)
+      if (!l.points.empty() && !(l.voxel_volume_mm3 > 0))
+        return Error::bad_argument("lesion " + l.name, "a positive voxel volume", fmt_num(l.voxel_volume_mm3));
+  ResponseAssessment out;
+  Matching m;
+  const auto links = overlap_links(base, follow, r, m);
+  overlap_groups(int(base.size()), int(follow.size()), links, m, out);
+  distance_matches(base, follow, r, m, out);
+  response_rows(base, follow, r, m, out);
+  out.patient = patient_response(base, follow, r, out.lesions);
   return out;
 }
 

@@ -143,16 +143,17 @@ std::vector<std::uint8_t> structure_mask(const ContourStack& stack, const SliceP
         const double w = w0 + c * dw;
         return w >= cp.slab_low_mm && w < cp.slab_high_mm;
       };
+      if (trace2 < 1e-24) {  // the row's trace is a single (u, v) point
+        if (!cp.contains(u0, v0)) continue;
+        for (int c = std::max(0, int(std::ceil(c_lo))); c <= int(std::floor(c_hi)); ++c)
+          if (in_slab(c)) row[c] = 1;
+        continue;
+      }
       crossings.clear();
-      bool point_inside = false;  // when the row's trace is a single (u, v) point
       for (const auto& loop : cp.loops)
         for (std::size_t a = 0, b = loop.size() - 1; a < loop.size(); b = a++) {
           const PlanarPoint& p = loop[a];
           const PlanarPoint& q = loop[b];
-          if (trace2 < 1e-24) {
-            if ((p.v > v0) != (q.v > v0) && u0 < p.u + (v0 - p.v) * (q.u - p.u) / (q.v - p.v)) point_inside = !point_inside;
-            continue;
-          }
           // Side of each vertex relative to the trace line; an edge crosses when the sides differ.
           const double sp = du * (p.v - v0) - dv * (p.u - u0);
           const double sq = du * (q.v - v0) - dv * (q.u - u0);
@@ -161,12 +162,6 @@ std::vector<std::uint8_t> structure_mask(const ContourStack& stack, const SliceP
           const double xu = p.u + f * (q.u - p.u) - u0, xv = p.v + f * (q.v - p.v) - v0;
           crossings.push_back((xu * du + xv * dv) / trace2);
         }
-      if (trace2 < 1e-24) {
-        if (!point_inside) continue;
-        for (int c = std::max(0, int(std::ceil(c_lo))); c <= int(std::floor(c_hi)); ++c)
-          if (in_slab(c)) row[c] = 1;
-        continue;
-      }
       std::sort(crossings.begin(), crossings.end());
       for (std::size_t k = 0; k + 1 < crossings.size(); k += 2) {
         const double begin = std::max(crossings[k], c_lo), end = std::min(crossings[k + 1], c_hi + 1);

@@ -59,7 +59,7 @@ SuvPeak suv_peak(const Volume<float>& suv, const std::vector<std::int64_t>& cent
 #pragma omp parallel for schedule(static)
   for (std::int64_t c = 0; c < count; ++c) {
     const std::int64_t n = centres[c];
-    const std::int64_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
+    const auto [i, j, k] = g.index_of(n);
     double s = 0;
     if (i >= ext_i && j >= ext_j && k >= ext_k && i + ext_i < nx && j + ext_j < ny && k + ext_k < nz) {
       for (std::size_t t = 0; t < taps; ++t) s += double(kernel.weight[t]) * suv.voxels[n + offset[t]];
@@ -80,7 +80,7 @@ SuvPeak suv_peak(const Volume<float>& suv, const std::vector<std::int64_t>& cent
     if (mean[c] > mean[arg] || (mean[c] == mean[arg] && centres[c] < centres[arg])) arg = c;
   const std::int64_t n = centres[arg];
   best.suv = mean[arg];
-  best.centre = VoxelIndex{n % nx, (n / nx) % ny, n / (nx * ny)};
+  best.centre = g.index_of(n);
   return best;
 }
 

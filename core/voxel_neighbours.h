@@ -1,14 +1,15 @@
 #pragma once
 // The 26 neighbours of a voxel (linear index, x fastest) that lie inside the grid.
-#include <array>
 #include <cstdint>
+
+#include "sbrtkit/geometry.h"
 
 namespace sbrtkit::detail {
 
 template <class Visit>
-void for_each_neighbour26(const std::array<std::int64_t, 3>& size, std::int64_t n, Visit&& visit) {
-  const std::int64_t nx = size[0], ny = size[1], nz = size[2];
-  const std::int64_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
+void for_each_neighbour26(const ImageGeometry& grid, std::int64_t n, Visit&& visit) {
+  const std::int64_t nx = grid.size()[0], ny = grid.size()[1], nz = grid.size()[2];
+  const auto [i, j, k] = grid.index_of(n);
   for (std::int64_t dk = -1; dk <= 1; ++dk)
     for (std::int64_t dj = -1; dj <= 1; ++dj)
       for (std::int64_t di = -1; di <= 1; ++di) {

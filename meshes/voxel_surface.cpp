@@ -28,7 +28,8 @@ Expected<SurfaceMesh> voxel_surface(const ImageGeometry& grid, const std::vector
     if (n < 0 || n >= count)
       return Error::bad_argument("voxel index", "an index inside the grid (0.." + std::to_string(count - 1) + ")",
                                  std::to_string(n));
-    const std::int64_t v[3] = {n % size[0], (n / size[0]) % size[1], n / (size[0] * size[1])};
+    const VoxelIndex x = grid.index_of(n);
+    const std::int64_t v[3] = {x.i, x.j, x.k};
     for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], v[a]), hi[a] = std::max(hi[a], v[a]);
   }
   // Index space with one voxel of padding on every side; origin at the padded corner.
@@ -42,8 +43,8 @@ Expected<SurfaceMesh> voxel_surface(const ImageGeometry& grid, const std::vector
   auto* cells = static_cast<unsigned char*>(image->GetScalarPointer());
   std::fill(cells, cells + std::size_t(dims[0]) * dims[1] * dims[2], 0);
   for (auto n : voxels) {
-    const std::int64_t i = n % size[0] - lo[0] + 1, j = (n / size[0]) % size[1] - lo[1] + 1,
-                       k = n / (size[0] * size[1]) - lo[2] + 1;
+    const VoxelIndex x = grid.index_of(n);
+    const std::int64_t i = x.i - lo[0] + 1, j = x.j - lo[1] + 1, k = x.k - lo[2] + 1;
     cells[i + dims[0] * (j + std::int64_t(dims[1]) * k)] = 1;
   }
   vtkNew<vtkDiscreteFlyingEdges3D> surface;

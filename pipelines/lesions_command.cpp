@@ -31,7 +31,7 @@ int run(const LesionsArguments& a) {
   if (!a.plan_uid.empty()) r.plan_uid = a.plan_uid;
   r.pet_dir = a.pet_dir;
   if (!a.pet_ct_dir.empty()) r.pet_ct_dir = a.pet_ct_dir;
-  r.registration = a.registration;
+  r.registration = parse_registration_choice(a.registration);
   r.rois = a.rois;
   r.exclude_rois = a.exclude;
   r.exclude_margin_mm = a.exclude_margin_mm;

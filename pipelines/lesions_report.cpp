@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -21,181 +20,12 @@
 #include "sbrtkit/dvh_engine.h"
 #include "sbrtkit/metric.h"
 #include "sbrtkit/radiobiology.h"
+#include "sbrtkit/stack_distance.h"
+#include "sbrtkit/structure_occupancy.h"
 #include "sbrtkit/structure_samples.h"
 
 namespace sbrtkit {
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool glob_match(const std::string& pattern, const std::string& text) {
-  // Iterative '*' / '?' matcher with backtracking to the last star.
-  std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : list + ",") {
-    if (c == ',') {
-      const auto a = cur.find_first_not_of(' '), b = cur.find_last_not_of(' ');
-      if (a != std::string::npos) out.push_back(cur.substr(a, b - a + 1));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  return out;
-}
-
-/// Structures selected by "glob,glob,type:GTV".
-std::vector<const Structure*> select_structures(const StructureSet& set, const std::string& patterns) {
-  std::vector<const Structure*> out;
-  const auto items = split(patterns);
-  for (const auto& s : set.structures) {
-    bool hit = false;
-    for (const auto& item : items) {
-      if (lower(item).rfind("type:", 0) == 0)
-        hit = hit || lower(s.interpreted_type) == lower(item.substr(5));
-      else
-        hit = hit || glob_match(lower(item), lower(s.name));
-    }
-    if (hit && s.has_closed_contours()) out.push_back(&s);
-  }
-  return out;
-}
-
-Structure transformed(const Structure& s, const RigidMap& m) {
-  Structure t = s;
-  for (auto& c : t.contours)
-    for (auto& p : c.points) p = m.apply(p);
-  return t;
-}
-
-/// Fractional occupancy of a structure (planning frame) on the PET grid.
-Expected<LesionVoxels> occupancy_on_grid(const Structure& s, const RigidMap& planning_to_pet,
-                                         const Volume<float>& pet) {
-  DvhOptions o;
-  o.target_samples = 200000;
-  auto samples = sample_structure(transformed(s, planning_to_pet), pet, o);
-  if (!samples) return samples.error().with_context("ROI '" + s.name + "'");
-  const auto& g = pet.geometry;
-  std::map<std::int64_t, double> occ;
-  for (std::size_t n = 0; n < samples->points.size(); ++n) {
-    const VoxelIndex v = g.nearest_voxel(samples->points[n]);
-    if (g.contains(v)) occ[g.linear_index(v)] += samples->weight_mm3[n] / g.voxel_volume_mm3();
-  }
-  LesionVoxels out;
-  for (const auto& [n, w] : occ) {
-    out.index.push_back(n);
-    out.weight.push_back(static_cast<float>(std::min(1.0, w)));
-  }
-  return out;
-}
-
-// ---- signed distance to a contour stack (exact for the union of the planes' prisms) -------------
-
-struct Planar {
-  double u, v;
-};
-double seg_dist(Planar p, Planar a, Planar b) {
-  const double dx = b.u - a.u, dy = b.v - a.v;
-  const double len2 = dx * dx + dy * dy;
-  double t = len2 > 0 ? ((p.u - a.u) * dx + (p.v - a.v) * dy) / len2 : 0;
-  t = std::clamp(t, 0.0, 1.0);
-  const double ex = a.u + t * dx - p.u, ey = a.v + t * dy - p.v;
-  return std::sqrt(ex * ex + ey * ey);
-}
-// Inside (even-odd over all loops) and the distance to the nearest loop edge.
-std::pair<bool, double> in_plane(const ContourPlane& plane, Planar p) {
-  bool inside = false;
-  double d = std::numeric_limits<double>::infinity();
-  for (const auto& loop : plane.loops) {
-    for (std::size_t i = 0, j = loop.size() - 1; i < loop.size(); j = i++) {
-      const auto& a = loop[i];
-      const auto& b = loop[j];
-      if ((a.v > p.v) != (b.v > p.v) && p.u < (b.u - a.u) * (p.v - a.v) / (b.v - a.v) + a.u) inside = !inside;
-      d = std::min(d, seg_dist(p, {a.u, a.v}, {b.u, b.v}));
-    }
-  }
-  return {inside, d};
-}
-double signed_distance(const ContourStack& s, PatientPoint x) {
-  const Vec3 r = x - s.origin;
-  const Planar p{dot(r, s.u_axis), dot(r, s.v_axis)};
-  const double w = dot(r, s.normal);
-  bool inside = false;
-  double out_d = std::numeric_limits<double>::infinity(), in_d = out_d;
-  for (const auto& plane : s.planes) {
-    const double dz = w < plane.slab_low_mm ? plane.slab_low_mm - w : w > plane.slab_high_mm ? w - plane.slab_high_mm : 0;
-    const auto [in, edge] = in_plane(plane, p);
-    if (in && dz == 0) inside = true;
-    out_d = std::min(out_d, std::hypot(dz, in ? 0.0 : edge));  // distance to this prism
-    in_d = std::min(in_d, std::hypot(dz, in ? edge : 0.0));    // distance to this slab's outside
-  }
-  if (!s.planes.empty()) in_d = std::min({in_d, w - s.planes.front().slab_low_mm, s.planes.back().slab_high_mm - w});
-  return inside ? -in_d : out_d;
-}
-
-// ---- dose ----------------------------------------------------------------------------------------
-
-
-/// DVH of a PET lesion: each voxel (weight >= 0.5) sub-sampled 3 x 3 x 3, mapped to the planning frame.
-Dvh lesion_dvh(const ImageGeometry& pet, const LesionVoxels& lesion, const RigidMap& pet_to_planning,
-               const DoseVolume& dose, double bin_gy, std::optional<std::pair<int, double>> eqd2,
-               double* eqd2_mean) {
-  const int sub = 3;
-  const double w_sample = pet.voxel_volume_mm3() / (sub * sub * sub);
-  std::vector<double> bins;
-  double outside = 0, mn = std::numeric_limits<double>::infinity(), mx = -mn, sum = 0, vol = 0, eq_sum = 0;
-  const std::int64_t nx = pet.size()[0], ny = pet.size()[1];
-  for (std::size_t q = 0; q < lesion.index.size(); ++q) {
-    if (lesion.weight[q] < 0.5f) continue;
-    const std::int64_t n = lesion.index[q];
-    const IndexPoint c{double(n % nx), double((n / nx) % ny), double(n / (nx * ny))};
-    for (int a = 0; a < sub; ++a)
-      for (int b = 0; b < sub; ++b)
-        for (int e = 0; e < sub; ++e) {
-          const IndexPoint s{c.i + (a + 0.5) / sub - 0.5, c.j + (b + 0.5) / sub - 0.5, c.k + (e + 0.5) / sub - 0.5};
-          auto d = dose_at(dose, pet_to_planning.apply(pet.to_patient(s)));
-          if (!d) {
-            outside += w_sample;
-            continue;
-          }
-          const double dv = std::max(0.0, *d);
-          const auto bin = static_cast<std::size_t>(dv / bin_gy);
-          if (bin >= bins.size()) bins.resize(bin + 1, 0.0);
-          bins[bin] += w_sample;
-          mn = std::min(mn, dv);
-          mx = std::max(mx, dv);
-          sum += dv * w_sample;
-          vol += w_sample;
-          if (eqd2) eq_sum += eqd2_of_physical_dose(dv, eqd2->first, eqd2->second) * w_sample;
-        }
-  }
-  if (eqd2_mean && vol > 0) *eqd2_mean = eq_sum / vol;
-  if (vol <= 0) return Dvh(bin_gy, {}, outside, 0, 0, 0);
-  return Dvh(bin_gy, bins, outside, mn, mx, sum / vol);
-}
 
 LesionDose dose_metrics(const Dvh& dvh, std::optional<double> rx_gy, std::optional<int> fractions,
                         std::optional<double> alpha_beta, std::optional<double> eqd2_mean) {
@@ -269,23 +99,24 @@ std::vector<std::filesystem::path> registration_objects(const std::vector<std::f
 Expected<FrameMapping> map_pet_frame(const LesionsRequest& r, const std::string& pet_for, const std::string& plan_for,
                                      const std::vector<std::filesystem::path>& planning_ct) {
   FrameMapping m;
-  if (r.registration == "none") {
+  if (r.registration.mode == RegistrationMode::none) {
     m.method = "none (--registration none): PET coordinates taken as planning coordinates";
     if (pet_for != plan_for) m.notes.push_back("the PET frame of reference differs from the plan's");
     return m;
   }
-  if (r.registration != "auto" && r.registration != "rigid") {
-    auto sro = read_spatial_registration(r.registration);
+  if (r.registration.mode == RegistrationMode::file) {
+    const std::string file = r.registration.file.string();
+    auto sro = read_spatial_registration(r.registration.file);
     if (!sro) return sro.error();
     auto map = sro->map(pet_for, plan_for);
     if (!map)
-      return Error::inconsistent(r.registration, "(0070,0308) RegistrationSequence",
+      return Error::inconsistent(file, "(0070,0308) RegistrationSequence",
                                  "does not link the PET frame " + pet_for + " to the planning frame " + plan_for);
     m.to_planning = *map;
-    m.method = "spatial registration " + r.registration;
+    m.method = "spatial registration " + file;
     return m;
   }
-  if (r.registration == "auto") {
+  if (r.registration.mode == RegistrationMode::automatic) {
     if (pet_for == plan_for) {
       m.method = "same frame of reference";
       return m;
@@ -334,39 +165,62 @@ Expected<FrameMapping> map_pet_frame(const LesionsRequest& r, const std::string&
   return m;
 }
 
-}  // namespace
+// ---- the steps of run_lesions ----------------------------------------------------------------------
 
-Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
-  LesionsReport rep;
-  // Plan.
+/// What the plan folder gives: structures, and the plan and dose when present.
+struct PlanSide {
+  StructureSet structures;
+  std::optional<PlanInfo> plan;
+  std::optional<RtDose> dose;
+  std::vector<std::filesystem::path> image_files;  // planning CT
+};
+
+/// Files that could not be read are said, as dvh says them: a lesion table built without them must
+/// not look complete.
+void note_unreadable(const DicomIndex& index, const char* where, std::vector<std::string>& warnings) {
+  for (const auto& e : index.unreadable)
+    warnings.push_back(fmt::format("{}: skipped unreadable file: {}", where, e.message()));
+}
+
+Expected<PlanSide> read_plan_side(const LesionsRequest& r, LesionsReport& rep) {
   const DicomIndex plan_index = index_directory(r.plan_dir);
+  note_unreadable(plan_index, "plan folder", rep.warnings);
   auto bundle = select_plan(find_plans(plan_index), r.plan_uid);
   if (!bundle) return bundle.error();
+  for (const auto& p : bundle->problems) rep.warnings.push_back("plan folder: " + p);
   if (!bundle->rtstruct) return Error::bad_argument("--plan", "a plan folder with an RTSTRUCT", r.plan_dir.string());
+  PlanSide side;
+  side.image_files = bundle->image_files;
   rep.plan_uid = bundle->plan_uid();
   rep.rtstruct = bundle->rtstruct->path.string();
   auto structures = read_rtstruct(bundle->rtstruct->path);
   if (!structures) return structures.error();
-  std::optional<PlanInfo> plan;
+  side.structures = std::move(*structures);
   if (bundle->rtplan) {
     rep.rtplan = bundle->rtplan->path.string();
     auto p = read_rtplan(bundle->rtplan->path);
     if (!p) return p.error();
-    plan = *p;
+    side.plan = std::move(*p);
   }
-  std::optional<RtDose> dose;
   if (!bundle->rtdoses.empty()) {
     rep.rtdose = bundle->rtdoses.front().path.string();
+    if (bundle->rtdoses.size() > 1)
+      rep.notes.push_back(fmt::format("{} RTDOSE objects linked to the plan; using {} (summation type {})",
+                                      bundle->rtdoses.size(), bundle->rtdoses.front().path.string(),
+                                      bundle->rtdoses.front().dose_summation_type));
     auto d = read_rtdose(bundle->rtdoses.front().path);
     if (!d) return d.error();
     if (d->units != RtDose::Units::gy)
       rep.warnings.push_back("RTDOSE in RELATIVE units: dose columns are relative");
-    dose = std::move(*d);
+    side.dose = std::move(*d);
   } else {
     rep.warnings.push_back("no RTDOSE in the plan folder: dose columns are empty");
   }
+  return side;
+}
 
-  // PET in SUV.
+/// The PET in SUV, with its series identity and files (in slice order) in the report.
+Expected<PetSuvSeries> read_pet(const LesionsRequest& r, LesionsReport& rep) {
   auto pet_files = pet_series_files(r.pet_dir);
   if (!pet_files) return pet_files.error();
   auto pet = read_pet_suv(*pet_files, r.suv_overrides, r.suv_type);
@@ -376,111 +230,126 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   rep.pet_frame_of_reference_uid = pet->series.frame_of_reference_uid;
   rep.pet_sop_instance_uids = pet->series.sop_instance_uids;
   rep.pet_grid = pet->suv.geometry;
-  {
-    // File paths in slice order (the SOP instance UIDs are in slice order).
-    const DicomIndex pi = index_directory(r.pet_dir);
-    std::map<std::string, std::filesystem::path> by_uid;
-    for (const auto& f : pi.files) by_uid[f.sop_instance_uid] = f.path;
-    for (const auto& uid : rep.pet_sop_instance_uids) rep.pet_files.push_back(by_uid[uid]);
-  }
+  // File paths in slice order (the SOP instance UIDs are in slice order).
+  const DicomIndex pi = index_directory(r.pet_dir);
+  note_unreadable(pi, "PET folder", rep.warnings);
+  std::map<std::string, std::filesystem::path> by_uid;
+  for (const auto& f : pi.files) by_uid[f.sop_instance_uid] = f.path;
+  for (const auto& uid : rep.pet_sop_instance_uids) rep.pet_files.push_back(by_uid[uid]);
+  return pet;
+}
 
-  // Frames.
-  auto mapping = map_pet_frame(r, pet->series.frame_of_reference_uid, structures->frame_of_reference_uid,
-                               bundle->image_files);
-  if (!mapping) return mapping.error();
-  rep.mapping = *mapping;
-  const RigidMap pet_to_planning = rep.mapping.to_planning;
-  const RigidMap planning_to_pet = pet_to_planning.inverse();
+/// ROIs matching the patterns that can have a volume (closed contours).
+std::vector<const Structure*> select_with_volume(const StructureSet& set, const std::string& patterns) {
+  std::vector<const Structure*> out;
+  for (const Structure* s : set.select(patterns))
+    if (s->has_closed_contours()) out.push_back(s);
+  return out;
+}
 
-  // Exclusion mask on the PET grid (hot organs grown by the margin; see exclusion_mask).
-  std::optional<MaskVolume> exclude;
-  if (!r.exclude_rois.empty()) {
-    const auto rois = select_structures(*structures, r.exclude_rois);
-    if (rois.empty()) rep.warnings.push_back("--exclude '" + r.exclude_rois + "' matches no ROI");
-    std::vector<LesionVoxels> organs;
-    for (const Structure* s : rois) {
-      auto occ = occupancy_on_grid(*s, planning_to_pet, pet->suv);
-      if (!occ) return occ.error();
-      organs.push_back(std::move(*occ));
-    }
-    ExclusionMask ex = exclusion_mask(pet->suv, organs, r.segmentation.seed_suv, r.exclude_margin_mm);
-    std::vector<std::string> grown;
-    for (std::size_t o = 0; o < rois.size(); ++o) {
-      rep.notes.push_back(fmt::format("excluded from segmentation: ROI '{}' (SUVmax {:.3g})", rois[o]->name,
-                                      ex.suv_max[o]));
-      if (ex.grown[o]) grown.push_back(rois[o]->name);
-    }
-    if (!grown.empty())
-      rep.notes.push_back(fmt::format("grown by {:g} mm for their spill-out (SUVmax >= seed SUV {:g}): {}",
-                                      r.exclude_margin_mm, r.segmentation.seed_suv, fmt::join(grown, ", ")));
-    exclude = std::move(ex.mask);
+/// Exclusion mask on the PET grid (hot organs grown by the margin; see exclusion_mask); nullopt when
+/// nothing is excluded.
+Expected<std::optional<MaskVolume>> exclusion_on_pet(const LesionsRequest& r, const StructureSet& structures,
+                                                     const RigidMap& planning_to_pet, const Volume<float>& suv,
+                                                     LesionsReport& rep) {
+  if (r.exclude_rois.empty()) return std::optional<MaskVolume>{};
+  const auto rois = select_with_volume(structures, r.exclude_rois);
+  if (rois.empty()) rep.warnings.push_back("--exclude '" + r.exclude_rois + "' matches no ROI");
+  std::vector<LesionVoxels> organs;
+  for (const Structure* s : rois) {
+    auto occ = structure_occupancy(*s, planning_to_pet, suv);
+    if (!occ) return occ.error();
+    organs.push_back(std::move(*occ));
   }
+  ExclusionMask ex = exclusion_mask(suv, organs, r.segmentation.seed_suv, r.exclude_margin_mm);
+  std::vector<std::string> grown;
+  for (std::size_t o = 0; o < rois.size(); ++o) {
+    rep.notes.push_back(fmt::format("excluded from segmentation: ROI '{}' (SUVmax {:.3g})", rois[o]->name,
+                                    ex.suv_max[o]));
+    if (ex.grown[o]) grown.push_back(rois[o]->name);
+  }
+  if (!grown.empty())
+    rep.notes.push_back(fmt::format("grown by {:g} mm for their spill-out (SUVmax >= seed SUV {:g}): {}",
+                                    r.exclude_margin_mm, r.segmentation.seed_suv, fmt::join(grown, ", ")));
+  return std::optional<MaskVolume>(std::move(ex.mask));
+}
 
-  const PeakKernel kernel = make_peak_kernel(pet->suv.geometry);
-  const MaskVolume* excluded = exclude ? &*exclude : nullptr;
-  LesionSetOptions measure;
-  measure.mtv_percent = r.mtv_percent;
-  measure.sub_voxel = r.mtv_sub_voxel;
-  measure.segmentation = r.segmentation;
-  std::vector<std::pair<LesionRow, const Structure*>> rows;
-  // ROI lesions.
-  if (!r.rois.empty()) {
-    const auto rois = select_structures(*structures, r.rois);
-    if (rois.empty()) return Error::bad_argument("--rois", "a pattern matching at least one ROI", r.rois);
-    std::vector<LesionVoxels> voxels;
-    for (const Structure* s : rois) {
-      auto occ = occupancy_on_grid(*s, planning_to_pet, pet->suv);
-      if (!occ) return occ.error();
-      voxels.push_back(std::move(*occ));
-    }
-    const auto uptake = measure_lesion_set(pet->suv, voxels, excluded, kernel, measure);
-    for (std::size_t l = 0; l < rois.size(); ++l) {
-      LesionRow row;
-      row.source = "RTSTRUCT";
-      row.name = rois[l]->name;
-      row.uptake = uptake[l];
-      row.threshold_suv = row.uptake.mtv_threshold_suv;
-      row.voxels = std::move(voxels[l]);
-      if (row.uptake.volume_cc <= 0) row.warnings.push_back("ROI lies outside the PET field of view");
-      rows.emplace_back(std::move(row), rois[l]);
-    }
-  }
-  // PET lesions.
-  if (r.segment) {
-    SegmentationOptions so = r.segmentation;
-    so.mode = *r.segment;
-    std::optional<LiverReference> liver;
-    if (so.mode == ThresholdMode::liver && r.stated_liver) {
-      liver = r.stated_liver;
-      rep.notes.push_back(fmt::format("liver reference stated on the command line: SUV mean {:g}, SD {:g}",
-                                      liver->mean_suv, liver->sd_suv));
-    } else if (so.mode == ThresholdMode::liver) {
-      const auto rois = select_structures(*structures, r.liver_roi);
-      if (rois.empty()) return Error::bad_argument("--liver-roi", "an ROI name matching the liver", r.liver_roi);
-      auto occ = occupancy_on_grid(*rois.front(), planning_to_pet, pet->suv);
-      if (!occ) return occ.error();
-      liver = liver_reference(pet->suv, *occ);
-      rep.notes.push_back(fmt::format("liver reference from ROI '{}': SUV mean {:.4g}, SD {:.4g}, {:.1f} cc",
-                                      rois.front()->name, liver->mean_suv, liver->sd_suv, liver->volume_cc));
-    }
-    auto seg = segment_lesions(pet->suv, excluded, so, liver);
-    if (!seg) return seg.error();
-    for (const auto& n : seg->notes) rep.notes.push_back(n);
-    const auto uptake = measure_lesion_set(pet->suv, seg->lesions, excluded, kernel, measure, &*seg);
-    for (std::size_t l = 0; l < seg->lesions.size(); ++l) {
-      LesionRow row;
-      row.source = "PET";
-      row.uptake = uptake[l];
-      row.threshold_suv = seg->threshold_suv[l];
-      row.voxels = std::move(seg->lesions[l]);
-      rows.emplace_back(std::move(row), nullptr);
-    }
-  }
+using Rows = std::vector<std::pair<LesionRow, const Structure*>>;
 
-  // PET lesions inside an RTSTRUCT lesion: the ROI holding the hottest voxel (occupancy >= 0.5).
+/// One row per ROI matching --rois, measured on its occupancy of the PET grid.
+Status add_roi_lesions(const LesionsRequest& r, const StructureSet& structures, const RigidMap& planning_to_pet,
+                       const Volume<float>& suv, const MaskVolume* excluded, const PeakKernel& kernel,
+                       const LesionSetOptions& measure, Rows& rows) {
+  const auto rois = select_with_volume(structures, r.rois);
+  if (rois.empty()) return Error::bad_argument("--rois", "a pattern matching at least one ROI", r.rois);
+  std::vector<LesionVoxels> voxels;
+  for (const Structure* s : rois) {
+    auto occ = structure_occupancy(*s, planning_to_pet, suv);
+    if (!occ) return occ.error();
+    voxels.push_back(std::move(*occ));
+  }
+  const auto uptake = measure_lesion_set(suv, voxels, excluded, kernel, measure);
+  for (std::size_t l = 0; l < rois.size(); ++l) {
+    LesionRow row;
+    row.source = "RTSTRUCT";
+    row.name = rois[l]->name;
+    row.uptake = uptake[l];
+    row.threshold_suv = row.uptake.mtv_threshold_suv;
+    row.voxels = std::move(voxels[l]);
+    if (row.uptake.volume_cc <= 0) row.warnings.push_back("ROI lies outside the PET field of view");
+    rows.emplace_back(std::move(row), rois[l]);
+  }
+  return ok();
+}
+
+/// The liver reference for liver-based thresholds: stated, or measured in the liver ROI.
+Expected<std::optional<LiverReference>> liver_for(const LesionsRequest& r, const SegmentationOptions& so,
+                                                  const StructureSet& structures, const RigidMap& planning_to_pet,
+                                                  const Volume<float>& suv, LesionsReport& rep) {
+  if (so.mode != ThresholdMode::liver) return std::optional<LiverReference>{};
+  if (r.stated_liver) {
+    rep.notes.push_back(fmt::format("liver reference stated on the command line: SUV mean {:g}, SD {:g}",
+                                    r.stated_liver->mean_suv, r.stated_liver->sd_suv));
+    return r.stated_liver;
+  }
+  const auto rois = select_with_volume(structures, r.liver_roi);
+  if (rois.empty()) return Error::bad_argument("--liver-roi", "an ROI name matching the liver", r.liver_roi);
+  auto occ = structure_occupancy(*rois.front(), planning_to_pet, suv);
+  if (!occ) return occ.error();
+  const LiverReference liver = liver_reference(suv, *occ);
+  rep.notes.push_back(fmt::format("liver reference from ROI '{}': SUV mean {:.4g}, SD {:.4g}, {:.1f} cc",
+                                  rois.front()->name, liver.mean_suv, liver.sd_suv, liver.volume_cc));
+  return std::optional<LiverReference>(liver);
+}
+
+/// One row per lesion segmented on the PET.
+Status add_pet_lesions(const LesionsRequest& r, const StructureSet& structures, const RigidMap& planning_to_pet,
+                       const Volume<float>& suv, const MaskVolume* excluded, const PeakKernel& kernel,
+                       const LesionSetOptions& measure, LesionsReport& rep, Rows& rows) {
+  SegmentationOptions so = r.segmentation;
+  so.mode = *r.segment;
+  auto liver = liver_for(r, so, structures, planning_to_pet, suv, rep);
+  if (!liver) return liver.error();
+  auto seg = segment_lesions(suv, excluded, so, *liver);
+  if (!seg) return seg.error();
+  for (const auto& n : seg->notes) rep.notes.push_back(n);
+  const auto uptake = measure_lesion_set(suv, seg->lesions, excluded, kernel, measure, &*seg);
+  for (std::size_t l = 0; l < seg->lesions.size(); ++l) {
+    LesionRow row;
+    row.source = "PET";
+    row.uptake = uptake[l];
+    row.threshold_suv = seg->threshold_suv[l];
+    row.voxels = std::move(seg->lesions[l]);
+    rows.emplace_back(std::move(row), nullptr);
+  }
+  return ok();
+}
+
+/// PET lesions inside an RTSTRUCT lesion: the ROI holding the hottest voxel (occupancy >= 0.5).
+void link_pet_lesions_to_rois(const ImageGeometry& pet_grid, Rows& rows) {
   for (auto& [pet_row, pet_roi] : rows) {
     if (pet_row.source != "PET") continue;
-    const std::int64_t hottest = pet->suv.geometry.linear_index(pet_row.uptake.suv_max_voxel);
+    const std::int64_t hottest = pet_grid.linear_index(pet_row.uptake.suv_max_voxel);
     for (const auto& [roi_row, roi] : rows) {
       if (roi_row.source != "RTSTRUCT") continue;
       const auto& v = roi_row.voxels;
@@ -491,80 +360,151 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
       }
     }
   }
+}
 
-  // Placement, covering PTV, dose.
-  struct Ptv {
-    const Structure* s;
-    ContourStack stack;
-    std::optional<double> rx;
-  };
+struct Ptv {
+  const Structure* s;
+  StackDistance distance;
+  std::optional<double> rx;
+};
+
+/// Every planning target with its distance solid and its prescription from the plan's dose references.
+Expected<std::vector<Ptv>> planning_targets(const StructureSet& structures, const std::optional<PlanInfo>& plan) {
   std::vector<Ptv> ptvs;
-  for (const auto& s : structures->structures) {
-    if (!s.is_planning_target() || !s.has_closed_contours())
-      continue;
+  for (const auto& s : structures.structures) {
+    if (!s.is_planning_target() || !s.has_closed_contours()) continue;
     auto st = build_contour_stack(s, EndCap::half, 0);
     if (!st) return st.error();
     std::optional<double> rx;
     if (plan)
       for (const auto& dr : plan->dose_references)
         if (dr.referenced_roi_number && *dr.referenced_roi_number == s.roi_number) rx = dr.target_prescription_gy;
-    ptvs.push_back({&s, std::move(*st), rx});
+    ptvs.push_back({&s, StackDistance(*st), rx});
   }
+  return ptvs;
+}
+
+/// Planning-frame placement of a row: centroid, SUVpeak centre, nearest PTV by signed distance.
+void place(LesionRow& row, const ImageGeometry& g, const RigidMap& pet_to_planning, const std::vector<Ptv>& ptvs) {
+  row.centroid_planning = pet_to_planning.apply(row.uptake.centroid);
+  row.suv_peak_planning = pet_to_planning.apply(g.to_patient(row.uptake.suv_peak.centre));
+  // PERCIST's sphere is centred in the lesion but may reach beyond it: above SUVmax, it is measuring a
+  // hotter neighbour (another lesion, an organ), which the reader should know.
+  if (row.uptake.suv_peak.suv > row.uptake.suv_max)
+    row.warnings.push_back(fmt::format("SUVpeak {:.3g} above SUVmax {:.3g}: the 1 cc sphere takes in hotter tissue "
+                                       "next to the lesion",
+                                       row.uptake.suv_peak.suv, row.uptake.suv_max));
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& p : ptvs) {
+    const double d = p.distance.signed_distance_mm(row.centroid_planning);
+    if (d < best) {
+      best = d;
+      row.covering_ptv = p.s->name;
+      row.ptv_distance_mm = d;
+      row.prescription_gy = p.rx;
+    }
+  }
+}
+
+struct DoseContext {
+  const DoseVolume& dose;
+  const DoseField& field;
+  std::optional<int> fractions;
+  std::optional<double> alpha_beta_gy;
+  bool eqd2() const { return fractions && alpha_beta_gy; }
+};
+
+/// EQD2 mean of a row from the samples of its DVH; a failure is a warning naming the ROI and the reason,
+/// never a silently empty column.
+std::optional<double> eqd2_mean_of(const Expected<StructureSamples>& samples, const DoseContext& c,
+                                   const std::string& what, LesionRow& row) {
+  if (!samples) {
+    row.warnings.push_back(fmt::format("EQD2 mean not computed for {}: {}", what, samples.error().message()));
+    return std::nullopt;
+  }
+  auto mean = eqd2_mean_gy(*samples, *c.fractions, *c.alpha_beta_gy);
+  if (!mean) row.warnings.push_back(fmt::format("EQD2 mean not computed for {}: no part of it lies in the dose grid", what));
+  return mean;
+}
+
+/// Dose metrics of a row: ROI lesions by the contour-stack DVH, PET lesions by the region DVH of their
+/// voxels mapped into the planning frame (the same engine).
+Status dose_row(LesionRow& row, const Structure* roi, const ImageGeometry& g, const RigidMap& pet_to_planning,
+                const DoseContext& c) {
+  std::optional<double> eqd2_mean;
+  Expected<StructureDvh> dvh = roi ? compute_dvh(*roi, c.field)
+                                   : compute_region_dvh(g, row.voxels, pet_to_planning, c.field);
+  if (!dvh) return roi ? dvh.error().with_context("ROI '" + roi->name + "'") : dvh.error().with_context(row.name);
+  if (c.eqd2()) {
+    if (roi)
+      eqd2_mean = eqd2_mean_of(sample_structure(*roi, c.dose), c, "ROI '" + roi->name + "'", row);
+    else
+      eqd2_mean = eqd2_mean_of(sample_region(g, row.voxels, pet_to_planning, c.dose), c, row.name, row);
+  }
+  row.dose = dose_metrics(dvh->dvh, row.prescription_gy, c.fractions, c.alpha_beta_gy, eqd2_mean);
+  if (roi)
+    for (const auto& w : dvh->warnings) row.warnings.push_back(w);
+  if (row.dose.outside_dose_grid_cc > 0)
+    row.warnings.push_back(fmt::format("{:.3f} cc outside the dose grid", row.dose.outside_dose_grid_cc));
+  return ok();
+}
+
+}  // namespace
+
+RegistrationChoice parse_registration_choice(const std::string& text) {
+  if (text == "auto") return {RegistrationMode::automatic, {}};
+  if (text == "none") return {RegistrationMode::none, {}};
+  if (text == "rigid") return {RegistrationMode::rigid, {}};
+  return {RegistrationMode::file, text};
+}
+
+Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
+  LesionsReport rep;
+  auto side = read_plan_side(r, rep);
+  if (!side) return side.error();
+  auto pet = read_pet(r, rep);
+  if (!pet) return pet.error();
+
+  auto mapping = map_pet_frame(r, pet->series.frame_of_reference_uid, side->structures.frame_of_reference_uid,
+                               side->image_files);
+  if (!mapping) return mapping.error();
+  rep.mapping = *mapping;
+  const RigidMap pet_to_planning = rep.mapping.to_planning;
+  const RigidMap planning_to_pet = pet_to_planning.inverse();
+  const Volume<float>& suv = pet->suv;
+
+  auto exclude = exclusion_on_pet(r, side->structures, planning_to_pet, suv, rep);
+  if (!exclude) return exclude.error();
+  const MaskVolume* excluded = *exclude ? &**exclude : nullptr;
+  const PeakKernel kernel = make_peak_kernel(suv.geometry);
+  LesionSetOptions measure;
+  measure.mtv_percent = r.mtv_percent;
+  measure.sub_voxel = r.mtv_sub_voxel;
+  measure.segmentation = r.segmentation;
+  Rows rows;
+  if (!r.rois.empty())
+    if (auto s = add_roi_lesions(r, side->structures, planning_to_pet, suv, excluded, kernel, measure, rows); !s)
+      return s.error();
+  if (r.segment)
+    if (auto s = add_pet_lesions(r, side->structures, planning_to_pet, suv, excluded, kernel, measure, rep, rows); !s)
+      return s.error();
+  link_pet_lesions_to_rois(suv.geometry, rows);
+
+  auto ptvs = planning_targets(side->structures, side->plan);
+  if (!ptvs) return ptvs.error();
+  const std::optional<int> fractions = side->plan ? side->plan->fractions : std::nullopt;
   std::optional<DoseField> field;
-  if (dose) field.emplace(dose->dose);
-  const std::optional<int> fractions = plan ? plan->fractions : std::nullopt;
+  if (side->dose) field.emplace(side->dose->dose);
   int id = 0;
   for (auto& [row, roi] : rows) {
     row.id = ++id;
     if (row.name.empty()) row.name = fmt::format("PET_{}", row.id);
-    const ImageGeometry& g = pet->suv.geometry;
-    row.centroid_planning = pet_to_planning.apply(row.uptake.centroid);
-    row.suv_peak_planning = pet_to_planning.apply(g.to_patient(row.uptake.suv_peak.centre));
-    // PERCIST's sphere is centred in the lesion but may reach beyond it: above SUVmax, it is measuring a
-    // hotter neighbour (another lesion, an organ), which the reader should know.
-    if (row.uptake.suv_peak.suv > row.uptake.suv_max)
-      row.warnings.push_back(fmt::format("SUVpeak {:.3g} above SUVmax {:.3g}: the 1 cc sphere takes in hotter tissue "
-                                         "next to the lesion",
-                                         row.uptake.suv_peak.suv, row.uptake.suv_max));
-    double best = std::numeric_limits<double>::infinity();
-    for (const auto& p : ptvs) {
-      const double d = signed_distance(p.stack, row.centroid_planning);
-      if (d < best) {
-        best = d;
-        row.covering_ptv = p.s->name;
-        row.ptv_distance_mm = d;
-        row.prescription_gy = p.rx;
-      }
-    }
-    if (!row.prescription_gy && plan) row.prescription_gy = plan->prescription_gy();
+    place(row, suv.geometry, pet_to_planning, *ptvs);
+    if (!row.prescription_gy && side->plan) row.prescription_gy = side->plan->prescription_gy();
     row.fractions = fractions;
     if (!field) continue;
-    std::optional<double> eqd2_mean;
-    std::optional<std::pair<int, double>> eq;
-    if (r.alpha_beta_gy && fractions) eq = std::make_pair(*fractions, *r.alpha_beta_gy);
-    if (roi) {
-      auto dvh = compute_dvh(*roi, *field);
-      if (!dvh) return dvh.error().with_context("ROI '" + roi->name + "'");
-      if (eq) {
-        DvhOptions o;
-        auto samples = sample_structure(*roi, dose->dose, o);
-        if (samples && samples->covered_volume_mm3() > 0) {
-          double s = 0;
-          for (std::size_t n = 0; n < samples->dose_gy.size(); ++n)
-            s += eqd2_of_physical_dose(samples->dose_gy[n], eq->first, eq->second) * samples->weight_mm3[n];
-          eqd2_mean = s / samples->covered_volume_mm3();
-        }
-      }
-      row.dose = dose_metrics(dvh->dvh, row.prescription_gy, fractions, r.alpha_beta_gy, eqd2_mean);
-      for (const auto& w : dvh->warnings) row.warnings.push_back(w);
-    } else {
-      double em = 0;
-      const Dvh dvh = lesion_dvh(g, row.voxels, pet_to_planning, dose->dose, 0.001, eq, eq ? &em : nullptr);
-      if (eq) eqd2_mean = em;
-      row.dose = dose_metrics(dvh, row.prescription_gy, fractions, r.alpha_beta_gy, eqd2_mean);
-    }
-    if (row.dose.outside_dose_grid_cc > 0)
-      row.warnings.push_back(fmt::format("{:.3f} cc outside the dose grid", row.dose.outside_dose_grid_cc));
+    const DoseContext context{side->dose->dose, *field, fractions, r.alpha_beta_gy};
+    if (auto s = dose_row(row, roi, suv.geometry, pet_to_planning, context); !s) return s.error();
   }
   for (auto& [row, roi] : rows) rep.lesions.push_back(std::move(row));
   rep.notes.push_back("PET measured on its native grid; centroids in planning-frame patient coordinates (LPS, mm)");

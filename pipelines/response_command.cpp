@@ -25,7 +25,7 @@ int run(const ResponseArguments& a) {
   r.followup_pet_dir = a.followup;
   if (!a.baseline_ct.empty()) r.baseline_ct_dir = a.baseline_ct;
   if (!a.followup_ct.empty()) r.followup_ct_dir = a.followup_ct;
-  r.registration = a.registration;
+  r.registration = parse_registration_choice(a.registration);
   r.parallel = !a.serial;
   if (!a.rules.empty())
     if (auto s = load_response_rules(a.rules, r.rules, r.segmentation); !s) return report_error("response", s.error());

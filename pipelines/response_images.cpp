@@ -40,9 +40,8 @@ std::vector<ResponseVoxels> response_voxels(const ResponseReport& rep) {
       take(rep.baseline.report, rep.baseline.report.lesions[*row.baseline]);
       // Onto the follow-up grid: nearest follow-up voxel of each baseline voxel centre.
       const ImageGeometry& bg = *v.grid;
-      const std::int64_t nx = bg.size()[0], ny = bg.size()[1];
       for (std::int64_t b : v.index) {
-        const PatientPoint p = v.to_planning.apply(bg.to_patient(VoxelIndex{b % nx, (b / nx) % ny, b / (nx * ny)}));
+        const PatientPoint p = v.to_planning.apply(bg.to_patient(bg.index_of(b)));
         const VoxelIndex f = fg.nearest_voxel(planning_to_follow.apply(p));
         if (fg.contains(f)) v.followup_index.push_back(fg.linear_index(f));
       }

@@ -68,7 +68,6 @@ ResponseTimePoint keep_lesions(LesionsReport rep, const ResponseSegmentation& se
   const ImageGeometry& g = rep.pet_grid;
   const RigidMap& to_plan = rep.mapping.to_planning;
   const Vec3 sp = g.spacing_mm();
-  const std::int64_t nx = g.size()[0], ny = g.size()[1];
   for (std::size_t n = 0; n < kept.size(); ++n) {
     LesionRow& row = kept[n];
     row.id = int(n) + 1;
@@ -87,7 +86,7 @@ ResponseTimePoint keep_lesions(LesionsReport rep, const ResponseSegmentation& se
     for (std::size_t q = 0; q < row.voxels.index.size(); ++q) {
       if (row.voxels.weight[q] < 0.5f) continue;
       const std::int64_t v = row.voxels.index[q];
-      l.points.push_back(to_plan.apply(g.to_patient(VoxelIndex{v % nx, (v / nx) % ny, v / (nx * ny)})));
+      l.points.push_back(to_plan.apply(g.to_patient(g.index_of(v))));
     }
     l.ptv = row.covering_ptv;
     l.ptv_distance_mm = row.ptv_distance_mm;
@@ -95,7 +94,7 @@ ResponseTimePoint keep_lesions(LesionsReport rep, const ResponseSegmentation& se
     if (dose) {
       l.centroid_dose_gy = dose_at(*dose, l.centroid);
       l.point_dose_gy.reserve(l.points.size());
-      for (const auto& p : l.points) l.point_dose_gy.push_back(dose_at(*dose, p).value_or(0.0));
+      for (const auto& p : l.points) l.point_dose_gy.push_back(dose_at(*dose, p));  // nullopt outside the grid
     }
     tp.lesions.push_back(std::move(l));
   }
@@ -174,7 +173,14 @@ Expected<ResponseReport> run_response(const ResponseRequest& r) {
     const char* label = tp == &out.baseline ? "baseline" : "follow-up";
     out.notes.push_back(fmt::format("{} PET mapped by {}", label, tp->report.mapping.method));
     for (const auto& d : tp->dropped) out.notes.push_back(fmt::format("{}: dropped {}", label, d));
-    for (const auto& w : tp->report.warnings) out.warnings.push_back(fmt::format("{}: {}", label, w));
+    for (const auto& w : tp->report.warnings) {
+      // Both studies read the same plan folder: say its problems once, not once per study.
+      if (w.rfind("plan folder: ", 0) == 0) {
+        if (std::find(out.warnings.begin(), out.warnings.end(), w) == out.warnings.end()) out.warnings.push_back(w);
+        continue;
+      }
+      out.warnings.push_back(fmt::format("{}: {}", label, w));
+    }
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

@@ -29,6 +29,9 @@ struct ContourPlane {
   std::vector<std::vector<PlanarPoint>> loops;
 
   double thickness_mm() const { return slab_high_mm - slab_low_mm; }
+  /// Even-odd test of an in-plane point against the loops: the one inside test behind every solid
+  /// query (ContourStack::contains, StackDistance). A point exactly on an edge may fall either side.
+  bool contains(double u, double v) const;
 };
 
 struct ContourStack {
@@ -45,7 +48,9 @@ struct ContourStack {
   /// sampling (exact when loops do not overlap and holes are counted; good enough for step choice).
   double nominal_volume_mm3() const;
   /// True when p lies in the solid the stack stands for: inside the slab of a plane and inside that
-  /// plane's loops by the even-odd rule.
+  /// plane's loops by the even-odd rule. Slabs are half-open, [slab_low_mm, slab_high_mm): a point on
+  /// the boundary between two slabs belongs to the upper plane, and the top end cap's face is outside,
+  /// so that abutting slabs never count a point twice.
   bool contains(PatientPoint p) const;
 };
 

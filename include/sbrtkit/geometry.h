@@ -79,7 +79,13 @@ class ImageGeometry {
   bool contains(VoxelIndex v) const {
     return v.i >= 0 && v.j >= 0 && v.k >= 0 && v.i < size_[0] && v.j < size_[1] && v.k < size_[2];
   }
+  /// Flat position of a voxel in a volume's storage (i fastest, then j, then k).
   std::int64_t linear_index(VoxelIndex v) const { return v.i + size_[0] * (v.j + size_[1] * v.k); }
+  /// Inverse of linear_index: the voxel stored at flat position n, 0 <= n < voxel_count().
+  VoxelIndex index_of(std::int64_t n) const {
+    const std::int64_t row = size_[0], plane = size_[0] * size_[1];
+    return {n % row, (n % plane) / row, n / plane};
+  }
   /// Same size, and origins, spacings and axes agreeing within tol_mm (axes compared at the far corner).
   bool same_grid(const ImageGeometry& other, double tol_mm) const;
 

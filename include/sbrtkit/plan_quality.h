@@ -22,6 +22,7 @@
 #include "sbrtkit/dvh.h"
 #include "sbrtkit/dvh_engine.h"
 #include "sbrtkit/expected.h"
+#include "sbrtkit/stack_distance.h"
 #include "sbrtkit/structure.h"
 #include "sbrtkit/structure_samples.h"
 #include "sbrtkit/volume.h"
@@ -113,24 +114,5 @@ struct PlanQuality {
 /// engine. An empty BODY or one partly outside the dose grid gives warnings, not errors.
 Expected<PlanQuality> compute_plan_quality(const Structure& body, const std::vector<QaTarget>& targets,
                                            const DoseVolume& dose_gy, const PlanQualityOptions& options = {});
-
-/// Exact Euclidean distance (mm) from a point to the solid a contour stack describes (each plane's
-/// even-odd region extruded over its slab); 0 inside. Exposed for tests.
-class StackDistance {
- public:
-  explicit StackDistance(const ContourStack& stack);
-  ~StackDistance();
-  StackDistance(StackDistance&&) noexcept;
-  StackDistance& operator=(StackDistance&&) noexcept;
-  /// With stop_below_mm > 0 the search may stop early once some point of the solid is nearer than it:
-  /// the result is then an upper bound below stop_below_mm (exact whenever it is >= stop_below_mm).
-  double distance_mm(PatientPoint p, double stop_below_mm = 0) const;
-  /// A cheap lower bound of distance_mm (distance to the stack's bounding box).
-  double lower_bound_mm(PatientPoint p) const;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
 
 }  // namespace sbrtkit

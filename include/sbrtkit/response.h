@@ -70,7 +70,9 @@ struct ResponseLesion {
   std::optional<double> ptv_distance_mm;
   std::optional<double> prescription_gy;  // that PTV's Rx
   std::optional<double> centroid_dose_gy;
-  std::vector<double> point_dose_gy;      // dose at each point (empty without a dose grid)
+  /// Dose at each point (empty without a dose grid); nullopt where the point lies outside the dose grid:
+  /// unknown, never 0 Gy. Isodose fractions count the points of known dose only, and say so.
+  std::vector<std::optional<double>> point_dose_gy;
 };
 
 enum class ResponseChange { complete_response, responding, stable, progressing, new_lesion };

@@ -5,6 +5,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sbrtkit/geometry.h"
@@ -41,6 +42,17 @@ struct StructureSet {
 
   /// ROI by exact name, case-insensitive name, or ROI number given as text ("3"); nullptr if none.
   const Structure* find(const std::string& name_or_number) const;
+  /// Structures selected by a comma-separated list of patterns, in RTSTRUCT order: a name glob
+  /// ("GTV_*", "Kidney_?"), or "type:GTV" for an RTROIInterpretedType; both case-insensitive, spaces
+  /// around items ignored. Example: set.select("GTV_*, type:CTV").
+  std::vector<const Structure*> select(std::string_view patterns) const;
 };
+
+/// Case-insensitive glob: '*' matches any run of characters, '?' one character, everything else itself.
+/// Greedy segment matching (each literal run between stars taken at its leftmost fit, which is never
+/// wrong because the next star absorbs whatever lies between): O(|pattern| x |text|) in the worst case,
+/// never the exponential time of recursive backtracking.
+bool glob_match(std::string_view pattern, std::string_view text);
+
 
 }  // namespace sbrtkit

@@ -4,6 +4,7 @@
 /// Same sampling as compute_dvh (fractional occupancy, trilinear dose), so sums of weights reproduce
 /// the DVH's volumes. Deterministic: samples come in a fixed order whatever the thread count.
 
+#include <optional>
 #include <vector>
 
 #include "sbrtkit/dvh_engine.h"
@@ -28,5 +29,15 @@ struct StructureSamples {
 /// 2.5 mm dose grid: ~1.3 million samples, 40 MB); prefer compute_dvh when a DVH is all you need.
 Expected<StructureSamples> sample_structure(const Structure& structure, const DoseVolume& dose_gy,
                                             const DvhOptions& options = {});
+
+/// Samples a voxel region as compute_region_dvh does (points in the dose frame).
+Expected<StructureSamples> sample_region(const ImageGeometry& grid, const LesionVoxels& region,
+                                         const RigidMap& grid_to_dose, const DoseVolume& dose_gy,
+                                         const DvhOptions& options = {});
+
+/// Volume-weighted mean of the EQD2 of each sample's physical dose (n fractions, alpha/beta in Gy);
+/// nullopt when no sample lies in the dose grid. Not the EQD2 of the mean dose: the conversion is
+/// convex, so a mean taken first would understate it.
+std::optional<double> eqd2_mean_gy(const StructureSamples& samples, int fractions, double alpha_beta_gy);
 
 }  // namespace sbrtkit

@@ -197,7 +197,7 @@ TEST(LesionUptake, SyntheticPatientLesionsAgainstTruth) {
     MaskVolume physiological(pet.suv.geometry, 0);
     const auto& g = pet.suv.geometry;
     for (std::int64_t n = 0; n < g.voxel_count(); ++n) {
-      const VoxelIndex v{n % g.size()[0], (n / g.size()[0]) % g.size()[1], n / (g.size()[0] * g.size()[1])};
+      const VoxelIndex v = g.index_of(n);
       const PatientPoint planning = pet.tp.planning_to_frame.apply_inverse(g.to_patient(v));
       bool near_lesion = false;
       for (const auto& l : pet.tp.lesions)

@@ -17,14 +17,26 @@
 
 namespace sbrtkit {
 
+/// How the PET frame is mapped into the planning frame.
+enum class RegistrationMode {
+  automatic,  // same FoR -> direct; a Spatial Registration in the plan/PET folders -> it; else rigid
+  none,       // PET coordinates taken as planning coordinates
+  rigid,      // rigid registration of the PET study's CT onto the planning CT
+  file,       // the Spatial Registration object in RegistrationChoice::file
+};
+struct RegistrationChoice {
+  RegistrationMode mode = RegistrationMode::automatic;
+  std::filesystem::path file;  // mode == file only
+};
+/// The command line's spelling: "auto", "none", "rigid", or the path of a Spatial Registration file.
+RegistrationChoice parse_registration_choice(const std::string& text);
+
 struct LesionsRequest {
   std::filesystem::path plan_dir;
   std::optional<std::string> plan_uid;
   std::filesystem::path pet_dir;
   std::optional<std::filesystem::path> pet_ct_dir;  // CT of the PET study, for rigid registration
-  /// "auto" (same FoR -> direct; a Spatial Registration in the plan/PET folders -> it; else rigid),
-  /// "none", "rigid", or the path of a Spatial Registration file.
-  std::string registration = "auto";
+  RegistrationChoice registration;
   RigidRegistrationOptions registration_options;
   /// ROI lesions: comma-separated name globs ('*', '?', case-insensitive) or "type:GTV".
   std::string rois;

@@ -31,7 +31,7 @@ struct ResponseRequest {
   std::optional<std::string> plan_uid;
   std::filesystem::path baseline_pet_dir, followup_pet_dir;
   std::optional<std::filesystem::path> baseline_ct_dir, followup_ct_dir;  // default: next to the PET
-  std::string registration = "auto";  // as LesionsRequest::registration, for both studies
+  RegistrationChoice registration;  // as LesionsRequest::registration, for both studies
   /// Set by run_response from the planning CT (metric samples bounded, see response_report.cpp).
   RigidRegistrationOptions registration_options;
   ResponseRules rules;
