@@ -140,8 +140,11 @@ double StackDistance::signed_distance_mm(PatientPoint p) const {
   if (planes.empty()) return kInf;
   double u, v, w;
   impl_->to_frame(p, u, v, w);
-  // Inside: the plane whose half-open slab holds w, by the stack's one even-odd test.
-  const std::size_t k = impl_->first_above(w);
+  // Inside: the plane whose half-open slab [low, high) holds w (the first with high > w: on a face
+  // between two slabs that is the upper one), by the stack's one even-odd test.
+  const std::size_t k = std::size_t(std::upper_bound(planes.begin(), planes.end(), w,
+                                                     [](double x, const Impl::Plane& pl) { return x < pl.w_high(); }) -
+                                    planes.begin());
   const bool inside = k < planes.size() && w >= planes[k].w_low() && w < planes[k].w_high() &&
                       planes[k].contour.contains(u, v);
   if (!inside) return distance_mm(p);
