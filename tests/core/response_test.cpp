@@ -217,3 +217,33 @@ TEST(Response, InvalidRulesAreErrors) {
 
 }  // namespace
 }  // namespace sbrtkit
+
+namespace sbrtkit {
+namespace {
+
+TEST(Response, PointsOutsideTheDoseGridAreUnknownNotZeroGy) {
+  // A new lesion outside the PTV: 3 of its 4 points have known dose at 100% of 30 Gy, one lies outside the
+  // dose grid. Counted as 0 Gy (the old value_or(0.0)) the in-field fraction would be 3/4 = 75%, below the
+  // 80% rule (out of field); unknown, it is 3/3 = 100% of the known volume: in field, with a note.
+  ResponseLesion l = sphere("N", {0, 0, 0}, 0, 8);
+  l.points = {{0, 0, 0}, {2, 0, 0}, {0, 2, 0}, {0, 0, 2}};
+  l.volume_cc = 4 * l.voxel_volume_mm3 / 1000;
+  l.ptv_distance_mm = 30;
+  l.point_dose_gy = {30.0, 30.0, 30.0, std::nullopt};
+  auto r = assess_response({}, {l}, {});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->lesions[0].in_field_fraction);
+  EXPECT_DOUBLE_EQ(*r->lesions[0].in_field_fraction, 1.0);
+  EXPECT_EQ(r->lesions[0].location, FieldLocation::in_field);
+  bool noted = false;
+  for (const auto& n : r->lesions[0].notes) noted = noted || n.find("1 of 4 voxels outside the dose grid") != std::string::npos;
+  EXPECT_TRUE(noted);
+  // No point of known dose: the fraction is unknown (null in JSON, '-' in tables), not 0.
+  l.point_dose_gy.assign(4, std::nullopt);
+  auto none = assess_response({}, {l}, {});
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->lesions[0].in_field_fraction);
+}
+
+}  // namespace
+}  // namespace sbrtkit

@@ -140,11 +140,21 @@ TEST_F(ResponseCommand, DifferentFramesWithoutRegistrationObjectAreRegistered) {
     EXPECT_NE(s["pet_frame_of_reference_uid"].get<std::string>(), plan_for);
     EXPECT_NE(s["mapping"].get<std::string>().find("rigid registration"), std::string::npos) << tp;
   }
-  // The recovered follow-up translation: the truth maps planning -> frame by p' = Rz(3 deg) p + (8, 5, -6);
-  // frame -> planning has |t| = |(8, 5, -6)| = 11.18 mm (a rotation keeps the norm). 2 mm: registration error.
+  // The recovered follow-up map, frame -> planning, must be the inverse of the truth's planning -> frame
+  // map p' = R p + t: its translation is -R^T t, vector for vector, not only in length (the truth's own
+  // t has the same length and angle, and an inverted mapping would pass a norm check). 2 mm: the
+  // registration's error, far below |t - (-R^T t)| = 22 mm, the distance an inverted map would be off.
+  const auto& m = (*truth_)["pet"][1]["planning_to_frame"]["planning_to_frame_matrix"];
+  double expected[3];
+  for (int i = 0; i < 3; ++i) {
+    expected[i] = 0;
+    for (int r = 0; r < 3; ++r) expected[i] -= m[r][i].get<double>() * m[r][3].get<double>();
+  }
   const auto& t = (*json_)["followup"]["translation_mm"];
-  const double norm = std::hypot(t[0].get<double>(), t[1].get<double>(), t[2].get<double>());
-  EXPECT_NEAR(norm, std::sqrt(64.0 + 25 + 36), 2.0);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(t[i].get<double>(), expected[i], 2.0) << "axis " << i;
+  double inverted_off = 0;  // how far the inverted map's translation (+t) lies from the expected one
+  for (int i = 0; i < 3; ++i) inverted_off += std::pow(m[i][3].get<double>() - expected[i], 2);
+  EXPECT_GT(std::sqrt(inverted_off), 2.0 * std::sqrt(3.0));  // so the check above cannot pass by it
   EXPECT_NEAR((*json_)["followup"]["rotation_deg"].get<double>(), 3.0, 0.5);
 }
 
