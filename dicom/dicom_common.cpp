@@ -1,4 +1,5 @@
 #include "dicom_common.h"
+#include "dicom_text.h"
 
 #include <dcmtk/oflog/oflog.h>
 #include <fmt/format.h>
@@ -104,10 +105,26 @@ std::vector<std::string> split_values(const std::string& s) {
 
 bool ItemView::has(const DcmTagKey& key) const { return item_ && item_->tagExistsWithValue(key); }
 
+namespace {
+
+// The SpecificCharacterSet in force for `item`: its own, else the nearest enclosing item's (a sequence
+// item may override the dataset's, PS3.5 7.5.3).
+std::string character_set_of(DcmItem* item) {
+  for (DcmItem* at = item; at; at = at->getParentItem()) {
+    OFString value;
+    if (at->findAndGetOFStringArray(DCM_SpecificCharacterSet, value, OFFalse).good())
+      return std::string(value.c_str(), value.length());
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string ItemView::string(const DcmTagKey& key) const {
   OFString value;
   if (!item_ || item_->findAndGetOFStringArray(key, value).bad()) return {};
-  return trim(value.c_str());
+  // Decoded to UTF-8 here so that no writer downstream ever sees raw Latin-1 or stray bytes.
+  return trim(dicom_text_to_utf8(std::string_view(value.c_str(), value.length()), character_set_of(item_)));
 }
 
 Expected<std::string> ItemView::required_string(const DcmTagKey& key) const {

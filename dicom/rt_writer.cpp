@@ -78,7 +78,8 @@ struct Header {
 
 /// Patient, General Study, (RT/General) Series, Frame of Reference, General Equipment, SOP Common.
 void put_common(DcmItem* ds, const PatientStudy& st, const Header& h) {
-  put(ds, DCM_SpecificCharacterSet, "ISO_IR 100");
+  // sbrtkit's strings are UTF-8; declaring Latin-1 here would make every non-ASCII name read back wrong.
+  put(ds, DCM_SpecificCharacterSet, "ISO_IR 192");
   put(ds, DCM_SOPClassUID, h.sop_class_uid);
   put(ds, DCM_SOPInstanceUID, h.sop_instance_uid);
   put(ds, DCM_InstanceCreationDate, st.study_date);

@@ -85,7 +85,7 @@ std::string format_plan_json(const PlanResult& r, const std::filesystem::path& r
   out["notes"] = r.notes;
   out["warnings"] = r.warnings;
   out["seconds"] = r.seconds;
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string format_summary_json(const BatchSummary& s, const BatchOptions& o, const BatchEvaluator& e) {
@@ -108,7 +108,7 @@ std::string format_summary_json(const BatchSummary& s, const BatchOptions& o, co
               {"files", {{"dicom", s.dicom_files}, {"non_dicom", s.non_dicom_files}, {"unreadable", unreadable}}},
               {"discovery_seconds", s.discovery_s},
               {"seconds", s.seconds}};
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace sbrtkit

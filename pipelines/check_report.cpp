@@ -144,7 +144,7 @@ std::string format_check_json(const CheckResult& r) {
   warnings.insert(warnings.end(), c.warnings.begin(), c.warnings.end());
   j["notes"] = notes;
   j["warnings"] = warnings;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string format_check_csv(const CheckResult& r) {

@@ -111,7 +111,7 @@ std::string format_dvh_json(const DvhReport& report) {
   root["structures"] = structures;
   root["notes"] = report.notes;
   root["warnings"] = report.warnings;
-  return root.dump(1) + "\n";
+  return root.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string format_dvh_csv(const DvhReport& report) {

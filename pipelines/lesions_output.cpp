@@ -108,7 +108,7 @@ std::string format_lesions_json(const LesionsReport& rep) {
   }
   j["notes"] = rep.notes;
   j["warnings"] = rep.warnings;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace sbrtkit

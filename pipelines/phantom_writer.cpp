@@ -365,7 +365,7 @@ Expected<PhantomSummary> write_phantom(const PhantomOptions& options) {
   {
     const fs::path tmp = root / "ground_truth.json.tmp";
     std::ofstream out(tmp, std::ios::binary);
-    out << truth.dump(2) << '\n';
+    out << truth.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     out.close();
     if (!out) return Error::io(tmp.string(), "cannot write the ground truth");
     std::error_code ec;

@@ -203,7 +203,7 @@ std::string format_qa_json(const QaResult& r) {
   warnings.insert(warnings.end(), r.quality.warnings.begin(), r.quality.warnings.end());
   j["notes"] = r.inputs.notes;
   j["warnings"] = warnings;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string format_qa_csv(const QaResult& r) {

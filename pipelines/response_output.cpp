@@ -147,7 +147,7 @@ std::string format_response_json(const ResponseReport& rep) {
   j["notes"] = rep.notes;
   j["warnings"] = rep.warnings;
   j["seconds"] = rep.seconds;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace sbrtkit
