@@ -11,6 +11,7 @@
 #include "sbrtkit/dicom/rt_writer.h"
 #include "support/analytic_phantom.h"
 #include "support/cli_runner.h"
+#include "support/dicom_fixtures.h"
 
 namespace sbrtkit {
 namespace {
@@ -336,6 +337,40 @@ TEST(DvhCommandBadInput, NotDicomAtAll) {
   std::ofstream(dir / "fake.dcm") << "hello";
   expect_rejected({"dvh", "--rtstruct", (dir / "fake.dcm").string(), "--rtdose", f.rtdose}, {"fake.dcm"},
                   dir / "o.json");
+}
+
+
+// Issue 20: a Latin-1 ROI or patient name (SpecificCharacterSet ISO_IR 100, ordinary in European clinics)
+// used to abort `dvh --format json`, `check` and `batch` with an uncaught nlohmann::json type_error 316.
+// The names are written as raw Latin-1 bytes (0xF6 o umlaut, 0xFC u umlaut) and must come out as UTF-8.
+TEST(DvhCommand, Latin1NamesAreDecodedIntoEveryJsonOutput) {
+  TempDir dir;
+  const auto files = write_sphere_plan(dir.path());
+  for (const auto& f : {files.rtstruct, files.rtplan}) {
+    testing::set_attribute(f, "0008,0005", "ISO_IR 100");
+    testing::set_attribute(f, "0010,0010", "M\xfcller^J\xfcrgen");
+  }
+  testing::set_attribute(files.rtstruct, "3006,0020[0].3006,0026", "K\xf6rper");
+  testing::set_attribute(files.rtplan, "300A,0002", "L3 R\xfc" "cken");
+  const std::string body_utf8 = "K\xc3\xb6rper";
+
+  const json dvh = run_json({"--rtstruct", files.rtstruct.string(), "--rtdose", files.rtdose.string(), "--rtplan",
+                             files.rtplan.string()});
+  EXPECT_EQ(structure_named(dvh, body_utf8)["interpreted_type"], "EXTERNAL");
+
+  const auto check = run_sbrtkit({"check", dir.path().string(), "--protocol", "tg101-3fx", "--format", "json"});
+  ASSERT_LE(check.exit_code, 1) << check.err;  // 0 or 1 (a constraint failed): not a crash, not bad input
+  const json check_report = json::parse(check.out);  // throws (fails the test) on invalid UTF-8
+  EXPECT_NE(check.out.find("L3 R\xc3\xbc" "cken"), std::string::npos) << check.out.substr(0, 2000);
+
+  const auto out = dir / "batch-out";
+  const auto batch = run_sbrtkit({"batch", dir.path().string(), "--protocol", "tg101-3fx", "--out", out.string(),
+                                  "--progress", "none"});
+  ASSERT_LT(batch.exit_code, 2) << batch.err;
+  const std::string plans_csv = testing::read_text(out / "plans.csv");
+  EXPECT_NE(plans_csv.find("L3 R\xc3\xbc" "cken"), std::string::npos) << plans_csv;
+  const json batch_json = json::parse(testing::read_text(out / "batch.json"));
+  EXPECT_TRUE(batch_json.is_object());
 }
 
 }  // namespace
