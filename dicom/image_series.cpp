@@ -55,6 +55,10 @@ Expected<Slice> read_slice(const std::filesystem::path& file, bool load_pixels, 
   if (load_pixels) {
     auto slope = ds.optional_number(DCM_RescaleSlope);
     if (!slope) return slope.error();
+    // A zero slope maps every stored value to the intercept (a PET of constant activity, SUVs all equal);
+    // a negative one inverts the image. Neither is a real CT or PET, so neither is read.
+    if (*slope && !(**slope > 0))
+      return ds.bad(DCM_RescaleSlope, "a positive rescale slope", fmt::format("{}", **slope));
     auto intercept = ds.optional_number(DCM_RescaleIntercept);
     if (!intercept) return intercept.error();
     auto stored = detail::read_stored_pixels(*loaded, plane->rows * plane->columns);

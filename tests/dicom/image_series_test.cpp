@@ -112,6 +112,23 @@ TEST(PetSeries, ValuesWithinHalfASlopeAndSuvTags) {
   EXPECT_TRUE(rp->findAndGetOFString(DCM_RadionuclideHalfLife, s).good() && s == "6586.2");
 }
 
+// Issue 20: a PET with RescaleSlope 0 was read with exit 0 (every voxel became the intercept). A zero,
+// negative or NaN slope is refused naming the slice file and (0028,1053); headers-only reading skips pixels
+// and is not affected.
+TEST(PetSeries, NonPositiveRescaleSlopeIsRefusedNamingFileAndTag) {
+  for (const char* slope : {"0", "-1.5"}) {
+    ScratchDir dir;
+    Volume<float> activity(testing::reference_grid(), 5000.0f);
+    auto written = write_pet_series(dir.path(), PatientStudy{}, activity);
+    ASSERT_TRUE(written) << written.error().message();
+    testing::set_attribute(written->files[1], "(0028,1053)", slope);
+    auto r = read_image_series(written->files);
+    ASSERT_FALSE(r) << "slope " << slope << " accepted";
+    expect_error(r.error(), ErrorCode::bad_value, written->files[1], "(0028,1053) RescaleSlope");
+    EXPECT_THAT(r.error().message(), ::testing::HasSubstr("positive rescale slope")) << r.error().message();
+  }
+}
+
 class CtBad : public ::testing::Test {
  protected:
   void SetUp() override {
