@@ -11,6 +11,7 @@
 
 #include "sbrtkit/phantom/phantom_writer.h"
 #include "sbrtkit/pipelines/batch.h"
+#include "sbrtkit/report/check_output.h"
 
 namespace {
 
@@ -34,7 +35,7 @@ const fs::path& clinical_trial() {
 
 void BM_BatchClinicalPlans(benchmark::State& state) {
   const int jobs = int(state.range(0));
-  auto evaluator = sbrtkit::make_check_evaluator("mdt-ompc");
+  auto evaluator = sbrtkit::make_check_evaluator("mdt-ompc", sbrtkit::format_check_json);
   if (!evaluator) {
     state.SkipWithError(evaluator.error().message().c_str());
     return;

@@ -8,8 +8,8 @@
 #include <string>
 #include <unistd.h>
 
-#include "../pipelines/check_report.h"
-#include "../pipelines/qa_report.h"
+#include "sbrtkit/pipelines/check.h"
+#include "sbrtkit/pipelines/qa.h"
 #include "sbrtkit/phantom/phantom_writer.h"
 
 namespace {

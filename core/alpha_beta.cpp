@@ -11,11 +11,6 @@
 namespace sbrtkit {
 namespace {
 
-std::string upper(std::string s) {
-  for (auto& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 /// A pattern normalised as names are, keeping its '*' and '?' wildcards ("Spinal_Cord*" -> "spinalcord*").
 std::string normalised_pattern(const std::string& p) {
   std::string out;
@@ -49,7 +44,7 @@ std::string normalised_structure_name(const std::string& name) {
 }
 
 TissueCategory tissue_category(const Structure& s) {
-  const std::string type = upper(s.interpreted_type);
+  const std::string type = ascii_upper(s.interpreted_type);
   static const char* const kIgnoredTypes[] = {"EXTERNAL", "SUPPORT",  "BOLUS",       "MARKER",        "ISOCENTER",
                                               "REGISTRATION", "FIXATION", "CONTROL", "DOSE_REGION", "CONTRAST_AGENT",
                                               "BRACHY_CHANNEL", "BRACHY_ACCESSORY", "BRACHY_SRC_APP", "BRACHY_CHNL_SHLD"};

@@ -5,14 +5,9 @@
 namespace sbrtkit {
 namespace {
 
-std::string upper(std::string s) {
-  for (char& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 /// Tumour volumes that sit inside a planning target and share its prescription.
 bool is_tumour_volume(const Structure& s) {
-  const std::string type = upper(s.interpreted_type), name = upper(s.name);
+  const std::string type = ascii_upper(s.interpreted_type), name = ascii_upper(s.name);
   for (const char* kind : {"GTV", "CTV", "ITV", "IGTV"})
     if (type == kind || name.rfind(kind, 0) == 0) return true;
   return false;

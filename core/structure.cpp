@@ -104,4 +104,10 @@ const Structure* StructureSet::find(const std::string& name_or_number) const {
   return nullptr;
 }
 
+std::string ascii_upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = char(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace sbrtkit

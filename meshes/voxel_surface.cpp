@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <string>
 
-#include "sbrtkit/surface_mesh.h"
+#include "sbrtkit/meshes/surface_mesh.h"
 
 namespace sbrtkit {
 

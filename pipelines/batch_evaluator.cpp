@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "check_report.h"
-#include "protocol_loader.h"
+#include "sbrtkit/pipelines/check.h"
+#include "sbrtkit/io/protocol_loader.h"
 #include "sbrtkit/dvh_engine.h"
 #include "sbrtkit/metric.h"
 #include "sbrtkit/pipelines/batch.h"
@@ -73,7 +73,7 @@ void add_structure_metrics(const CheckResult& check, const std::vector<Metric>& 
 }
 
 PlanResult evaluate_plan(const PlanJob& job, const std::string& protocol_file, const Protocol& protocol,
-                         const std::vector<Metric>& metrics) {
+                         const std::vector<Metric>& metrics, const CheckDescriber& describe) {
   PlanResult r;
   r.job = job;
   r.protocol_id = protocol.id;
@@ -117,14 +117,14 @@ PlanResult evaluate_plan(const PlanJob& job, const std::string& protocol_file, c
   r.notes.insert(r.notes.end(), c.notes.begin(), c.notes.end());
   r.warnings.insert(r.warnings.end(), check->inputs.warnings.begin(), check->inputs.warnings.end());
   r.warnings.insert(r.warnings.end(), c.warnings.begin(), c.warnings.end());
-  r.check_json = format_check_json(*check);
+  if (describe) r.check_json = describe(*check);
   add_structure_metrics(*check, metrics, r);
   return r;
 }
 
 }  // namespace
 
-Expected<BatchEvaluator> make_check_evaluator(const std::string& protocol_name_or_file,
+Expected<BatchEvaluator> make_check_evaluator(const std::string& protocol_name_or_file, CheckDescriber describe,
                                               std::vector<std::string> dvh_metrics) {
   auto protocol = load_protocol(protocol_name_or_file);
   if (!protocol) return protocol.error();
@@ -143,7 +143,9 @@ Expected<BatchEvaluator> make_check_evaluator(const std::string& protocol_name_o
   // across threads: the check's library entry point stays the one `sbrtkit check` uses.
   const std::string file = protocol->file.empty() ? protocol_name_or_file : protocol->file;
   e.evaluate = [file, shared = std::make_shared<const Protocol>(std::move(*protocol)),
-                metrics](const PlanJob& job) { return evaluate_plan(job, file, *shared, metrics); };
+                metrics, describe = std::move(describe)](const PlanJob& job) {
+    return evaluate_plan(job, file, *shared, metrics, describe);
+  };
   return e;
 }
 

@@ -16,10 +16,10 @@
 #include <thread>
 
 #include "batch_output.h"
-#include "results_db.h"
+#include "io/results_db.h"
 #include "sbrtkit/dicom/dicom_index.h"
 #include "sbrtkit/pipelines/batch.h"
-#include "sbrtkit/pipelines/output_file.h"
+#include "io/output_file.h"
 #include "sbrtkit/version.h"
 
 namespace sbrtkit {

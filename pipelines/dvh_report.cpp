@@ -6,7 +6,7 @@
 #include <cmath>
 #include <set>
 
-#include "plan_inputs.h"
+#include "sbrtkit/pipelines/plan_inputs.h"
 #include "sbrtkit/metric.h"
 #include "sbrtkit/prescription.h"
 

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "batch_output.h"
-#include "results_db.h"
+#include "io/results_db.h"
 #include "sbrtkit/pipelines/batch.h"
-#include "sbrtkit/pipelines/output_file.h"
+#include "io/output_file.h"
 
 namespace sbrtkit {
 namespace {

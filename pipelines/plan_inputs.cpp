@@ -1,4 +1,4 @@
-#include "plan_inputs.h"
+#include "sbrtkit/pipelines/plan_inputs.h"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
-// `sbrtkit report`: gathers what the page shows (report_content.h) from the plan, the protocol check,
-// the DVHs and the rendered slices; report_html.cpp lays it out.
+// `sbrtkit report`: gathers what the page shows (ReportContent) from the plan, the protocol check,
+// the DVHs and the rendered slices; report/report_html.cpp lays it out.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,9 +8,8 @@
 #include <map>
 #include <set>
 
-#include "check_report.h"
-#include "plan_inputs.h"
-#include "report_content.h"
+#include "sbrtkit/pipelines/check.h"
+#include "sbrtkit/pipelines/plan_inputs.h"
 #include "sbrtkit/contour_stack.h"
 #include "sbrtkit/dicom/dicom_index.h"
 #include "sbrtkit/dicom/image_series.h"
@@ -21,11 +20,6 @@
 
 namespace sbrtkit {
 namespace {
-
-using detail::ReportContent;
-using detail::ReportFigure;
-using detail::ReportStructureRow;
-using detail::ReportTarget;
 
 const std::vector<std::string> kReportMetrics = {"Min[Gy]", "Mean[Gy]", "Max[Gy]",     "D98%[Gy]", "D95%[Gy]",
                                                  "D50%[Gy]", "D2%[Gy]", "D0.03cc[Gy]", "V100%[%]"};
@@ -174,7 +168,7 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
   content.metric_names = kReportMetrics;
 
   // DVHs of every structure with a volume; curves sampled on 500 steps of the plan's maximum dose.
-  DvhPlot plot;
+  DvhPlot& plot = content.dvh_plot;
   const double curve_step_gy = std::max(field.max_gy(), 1e-3) / 500;
   std::map<int, std::pair<PatientPoint, std::optional<double>>> centre_and_rx;  // by ROI number
   std::map<int, ContourStack> stacks;
@@ -237,7 +231,6 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
   }
   if (rx_lines.empty() && inputs.prescription_gy) rx_lines.insert(*inputs.prescription_gy);
   for (double rx : rx_lines) plot.prescriptions.push_back({fmt::format("Rx {:g} Gy", rx), rx});
-  content.dvh_svg = dvh_svg(plot);
 
   // CT, for the slices.
   std::optional<ImageSeries> ct;
@@ -297,14 +290,9 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
     layers.scale_bar_mm = t.scale_bar_mm;
     for (SliceView view : {SliceView::axial, SliceView::coronal, SliceView::sagittal}) {
       const SlicePlane plane = make_slice_plane(view, t.centre, t.field_mm, t.field_mm, t.pixel_mm);
-      const RgbaImage image = render_slice(plane, layers);
-      auto png = encode_png(image);
-      if (!png) return png.error();
       ReportFigure f;
+      f.image = render_slice(plane, layers);
       f.view = view == SliceView::axial ? "Axial" : view == SliceView::coronal ? "Coronal" : "Sagittal";
-      f.png_base64 = base64_encode(*png);
-      f.width_px = image.width;
-      f.height_px = image.height;
       f.right = direction_label(plane.right);
       f.left = direction_label(-1.0 * plane.right);
       f.bottom = direction_label(plane.down);
@@ -318,9 +306,9 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
   }
 
   ReportResult result;
-  result.html = detail::format_report_html(content);
   if (content.compliance) result.verdict = content.compliance->overall;
   result.warnings = content.warnings;
+  result.content = std::move(content);
   return result;
 }
 

@@ -55,4 +55,7 @@ struct StructureSet {
 bool glob_match(std::string_view pattern, std::string_view text);
 
 
+/// ASCII upper case, for DICOM code strings (RTROIInterpretedType "ptv" -> "PTV") and name prefixes.
+std::string ascii_upper(std::string_view text);
+
 }  // namespace sbrtkit

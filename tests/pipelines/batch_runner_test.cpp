@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "batch_trial.h"
+#include "support/batch_trial.h"
 #include "sbrtkit/pipelines/batch.h"
 #include "support/cli_runner.h"
 

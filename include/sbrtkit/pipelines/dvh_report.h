@@ -10,6 +10,7 @@
 #include "sbrtkit/dvh.h"
 #include "sbrtkit/dvh_engine.h"
 #include "sbrtkit/expected.h"
+#include "sbrtkit/plan_result.h"
 
 namespace sbrtkit {
 
@@ -28,11 +29,6 @@ struct DvhRequest {
   bool require_full_coverage = false;
   bool with_curves = false;
   double curve_step_gy = 0.01;
-};
-
-struct MetricValue {
-  std::string key;  // exactly as asked for
-  std::optional<double> value;
 };
 
 struct StructureReport {

@@ -8,7 +8,8 @@
 ///   ReportRequest request;
 ///   request.directory = "patient/planning";
 ///   request.protocol = "tg101-3fx";
-///   auto report = run_report(request);      // report->html, report->verdict
+///   auto report = run_report(request);      // report->content, report->verdict
+///   auto html = format_report_html(report->content);   // sbrtkit/report/html_report.h
 
 #include <filesystem>
 #include <optional>
@@ -36,17 +37,7 @@ struct ReportRequest {
   int slice_pixels = 320;          // width and height of each slice picture
 };
 
-struct ReportResult {
-  std::string html;
-  std::optional<ComplianceLevel> verdict;  // with a protocol
-  std::vector<std::string> warnings;
-};
-
-/// Reads the plan, computes DVHs (and the protocol check), renders the slices and writes the page.
-/// Errors are those of the inputs (unreadable files, plan selection, protocol loading).
-Expected<ReportResult> run_report(const ReportRequest& request);
-
-// ---- Building blocks, exposed for tests ----
+// ---- What the page shows (laid out by report/, format_report_html) ----
 
 /// One curve of the DVH plot: cumulative volume in % of the structure's covered volume.
 struct DvhPlotSeries {
@@ -67,27 +58,70 @@ struct DvhPlot {
   double width_px = 820, height_px = 440;   // height grows with the legend
 };
 
-/// Where data land in the SVG: dose 0 .. dose_max_gy maps to x left_px .. right_px, volume 0 .. 100 %
-/// maps to y bottom_px .. top_px (SVG y grows downwards).
-struct DvhPlotFrame {
-  double left_px = 0, right_px = 0, top_px = 0, bottom_px = 0;
-  double width_px = 0, height_px = 0;
-  double dose_max_gy = 1, dose_tick_gy = 1;
-  double x(double dose_gy) const { return left_px + (right_px - left_px) * dose_gy / dose_max_gy; }
-  double y(double volume_pct) const { return bottom_px - (bottom_px - top_px) * volume_pct / 100.0; }
+struct ReportFigure {
+  std::string view;         // "Axial"
+  RgbaImage image;          // encoded as a PNG data URI by the HTML page
+  std::string top, bottom, left, right;  // anatomical direction at each image edge
+  std::string caption;      // "Axial, z = 12.3 mm"
 };
 
-/// The frame: dose axis up to the next tick above the largest dose of the curves and markers.
-DvhPlotFrame dvh_plot_frame(const DvhPlot& plot);
-/// `<svg>` element with axes, grid, tick labels, axis titles, prescription lines, one polyline per
-/// series (coordinates with 2 decimals) and a legend.
-std::string dvh_svg(const DvhPlot& plot);
+struct ReportIsodose {
+  std::string label;  // "100% (30 Gy)"
+  Rgb colour;
+};
 
-/// 8-bit RGB PNG of the image (alpha dropped; render_slice output is opaque).
-Expected<std::string> encode_png(const RgbaImage& image);
-/// RFC 4648 base64 with padding.
-std::string base64_encode(std::string_view bytes);
-/// Text escaped for HTML element content and attribute values (& < > " ').
-std::string html_escape(std::string_view text);
+struct ReportTarget {
+  std::string name;
+  int roi_number = 0;
+  std::optional<double> prescription_gy;
+  std::string prescription_source;
+  PatientPoint centre;
+  double pixel_mm = 0, field_mm = 0, scale_bar_mm = 0;
+  double wash_min_gy = 0, wash_max_gy = 0;
+  std::vector<ReportIsodose> isodoses;
+  std::vector<ReportFigure> figures;
+};
+
+struct ReportStructureRow {
+  int roi_number = 0;
+  std::string name, interpreted_type;
+  Rgb colour;
+  double volume_cc = 0, coverage = 1;
+  std::optional<double> prescription_gy;
+  std::vector<std::optional<double>> metrics;  // as ReportContent::metric_names
+  std::vector<std::string> warnings;
+};
+
+struct ReportContent {
+  std::string patient_name, patient_id;
+  std::string plan_label, plan_name, plan_uid;
+  std::string rtstruct_file, rtdose_file, rtplan_file, ct_description;
+  std::optional<double> plan_prescription_gy;
+  std::string prescription_source;
+  struct Prescription {
+    std::string target;
+    double dose_gy = 0;
+    std::string source;
+  };
+  std::vector<Prescription> prescriptions;
+  std::optional<int> fractions;
+  std::string fractions_source;
+  std::optional<ComplianceReport> compliance;  // with --protocol
+  DvhPlot dvh_plot;
+  std::vector<std::string> metric_names;
+  std::vector<ReportStructureRow> structures;
+  std::vector<ReportTarget> targets;
+  std::vector<std::string> notes, warnings;
+};
+
+struct ReportResult {
+  ReportContent content;
+  std::optional<ComplianceLevel> verdict;  // with a protocol
+  std::vector<std::string> warnings;
+};
+
+/// Reads the plan, computes DVHs (and the protocol check) and renders the slices: everything the page shows.
+/// Errors are those of the inputs (unreadable files, plan selection, protocol loading).
+Expected<ReportResult> run_report(const ReportRequest& request);
 
 }  // namespace sbrtkit

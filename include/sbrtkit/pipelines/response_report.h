@@ -14,17 +14,10 @@
 #include "sbrtkit/lesion.h"
 #include "sbrtkit/pipelines/lesions_report.h"
 #include "sbrtkit/response.h"
+#include "sbrtkit/response_rules.h"
 #include "sbrtkit/structure.h"
 
 namespace sbrtkit {
-
-/// Segmentation settings of the rules file (section `segmentation`).
-struct ResponseSegmentation {
-  SegmentationOptions options;            // percent-of-max 41%, seed SUV 3, min 0.1 cc by default
-  std::string exclude_rois = "Bladder*,Bowel*,Kidney*,Rectum*";  // physiological uptake masks
-  double exclude_margin_mm = 8;           // the masks grow by this to take the organs' spill-out
-  double max_volume_cc = 50;              // larger components are organs (kidneys), not lesions; <= 0 keeps all
-};
 
 struct ResponseRequest {
   std::filesystem::path plan_dir;
@@ -55,24 +48,5 @@ struct ResponseReport {
 };
 
 Expected<ResponseReport> run_response(const ResponseRequest& request);
-
-/// Reads a rules file (YAML; see rules/response-default.yaml); unknown keys and bad values are errors
-/// naming the file, line and key. Keys absent from the file keep their defaults.
-Status load_response_rules(const std::filesystem::path& file, ResponseRules& rules, ResponseSegmentation& segmentation);
-
-std::string format_response_csv(const ResponseReport& report);
-std::string format_response_json(const ResponseReport& report);
-
-/// Status label map on the follow-up PET grid (value = ResponseStatus code, vanished baseline lesions
-/// mapped onto it as complete_response), legend in the header; NRRD raw little-endian unsigned char.
-Status write_status_label_map_nrrd(const std::filesystem::path& file, const ResponseReport& report);
-/// DICOM SEG on the follow-up PET: one segment per lesion named "<name> <status>".
-Status write_status_seg(const std::filesystem::path& file, const ResponseReport& report);
-/// Coronal maximum-intensity projection of the follow-up PET (inverted grey, SUV 0..10), lesions
-/// filled with their status colour, PTV silhouettes outlined in cyan, and a legend strip.
-Status write_status_mip_png(const std::filesystem::path& file, const ResponseReport& report);
-/// Voxel-face surfaces of all lesions in the planning frame (VTK XML PolyData, ASCII), cell data
-/// "status", "lesion" and "colour" (RGB).
-Status write_status_vtp(const std::filesystem::path& file, const ResponseReport& report);
 
 }  // namespace sbrtkit

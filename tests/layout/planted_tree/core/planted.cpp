@@ -1,0 +1,2 @@
+#include <vector>
+#include "sbrtkit/pipelines/batch.h"

@@ -1,0 +1,2 @@
+#include "report/html_text.h"
+#include <mystery/lib.h>
