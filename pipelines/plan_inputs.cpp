@@ -18,6 +18,9 @@ struct Files {
   std::vector<std::filesystem::path> images;
 };
 
+/// Resolves the request to files: explicit files as given, or a plan folder indexed once with one plan
+/// chosen (its notes, problems and who the patient is go into `out`).
+
 Expected<Files> resolve(const PlanInputRequest& request, PlanInputs& out) {
   const bool explicit_files = request.rtstruct || request.rtdose || request.rtplan;
   if (request.directory && explicit_files)
@@ -47,6 +50,10 @@ Expected<Files> resolve(const PlanInputRequest& request, PlanInputs& out) {
                                     bundle->rtdoses.front().dose_summation_type));
   Files files{bundle->rtstruct->path, bundle->rtdoses.front().path, std::nullopt, bundle->image_files};
   if (bundle->rtplan) files.rtplan = bundle->rtplan->path;
+  const DicomFileInfo& who = bundle->rtplan ? *bundle->rtplan : *bundle->rtstruct;
+  out.patient_name = who.patient_name;
+  out.patient_id = who.patient_id;
+  out.plan_uid = bundle->plan_uid();
   return files;
 }
 
@@ -127,6 +134,7 @@ Expected<PlanInputs> load_plan_inputs(const PlanInputRequest& request) {
     out.notes.push_back(fmt::format("RELATIVE dose read as a fraction of the prescription: dose = value x {:g} Gy",
                                     *out.prescription_gy));
   }
+  out.image_files = files->images;
   if (!files->images.empty())
     if (auto series = read_image_series(files->images, false)) out.single_plane_thickness_mm = series->geometry.spacing_mm().z;
   return out;

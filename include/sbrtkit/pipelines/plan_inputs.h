@@ -36,6 +36,10 @@ struct PlanInputs {
   std::optional<int> fractions;
   std::string fractions_source;  // "--fractions", "RTPLAN", ""
   double single_plane_thickness_mm = 0;  // CT slice thickness when the images were found
+  // Plan folder only (empty for explicit files): the image series the structure set was drawn on, and who
+  // the patient is (from the RTPLAN, else the RTSTRUCT) and which plan was chosen, as the index read them.
+  std::vector<std::filesystem::path> image_files;
+  std::string patient_name, patient_id, plan_uid;
   std::vector<std::string> notes, warnings;
 };
 
