@@ -7,9 +7,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <numbers>
 #include <nlohmann/json.hpp>
 
 #include "support/cached_output.h"
@@ -123,6 +125,14 @@ TEST_F(ResponseCommand, RegistrationObjectsReplaceTheCtRegistrationWithTheSameSt
   for (const char* tp : {"baseline", "followup"})
     EXPECT_THAT(rep[tp]["mapping"].get<std::string>(), ::testing::HasSubstr("spatial registration")) << tp;
   EXPECT_NEAR(rep["followup"]["rotation_deg"].get<double>(), 3.0, 1e-6);
+  // The object's planning -> frame transform read as frame -> planning: its inverse, -R^T t, exactly (the
+  // uninverted +t is 22 mm away and has the same length).
+  const auto& m = (*truth_)["pet"][1]["planning_to_frame"]["planning_to_frame_matrix"];
+  for (int i = 0; i < 3; ++i) {
+    double expected = 0;
+    for (int r = 0; r < 3; ++r) expected -= m[r][i].get<double>() * m[r][3].get<double>();
+    EXPECT_NEAR(rep["followup"]["translation_mm"][i].get<double>(), expected, 1e-6) << "axis " << i;
+  }
   for (const auto& t : (*truth_)["pet"][1]["lesions"]) {
     const nlohmann::json* hit = nullptr;
     for (const auto& row : rep["lesions"])
@@ -156,6 +166,22 @@ TEST_F(ResponseCommand, DifferentFramesWithoutRegistrationObjectAreRegistered) {
   for (int i = 0; i < 3; ++i) inverted_off += std::pow(m[i][3].get<double>() - expected[i], 2);
   EXPECT_GT(std::sqrt(inverted_off), 2.0 * std::sqrt(3.0));  // so the check above cannot pass by it
   EXPECT_NEAR((*json_)["followup"]["rotation_deg"].get<double>(), 3.0, 0.5);
+  // The rotation's sense: rotation_deg is an angle without a sign, and a map with the truth's R instead of
+  // R^T (and the right translation) would pass both checks above. Each follow-up lesion, mapped into the
+  // planning frame, must land on its truth centre_planning_mm; with the sense flipped it would land
+  // |(R - R^T) c_frame| = 2 sin(3 deg) x (its distance from the frame's z axis) away: 5.7 to 13 mm here.
+  // 2.5 mm: the registration's error plus the segmented centroid's (measured 0.7 to 1.7 mm).
+  const double angle = (*truth_)["pet"][1]["planning_to_frame"]["rotation_z_deg"].get<double>() * std::numbers::pi / 180;
+  for (const auto& truth : (*truth_)["pet"][1]["lesions"]) {
+    double nearest = 1e9;
+    for (const auto& row : (*json_)["lesions"])
+      if (!row["followup"].is_null())
+        nearest = std::min(nearest, distance(row["followup"]["centroid_planning_mm"], truth["centre_planning_mm"]));
+    EXPECT_LT(nearest, 2.5) << truth["name"];
+    const auto& c = truth["centre_frame_mm"];
+    const double flipped_off = 2 * std::sin(angle) * std::hypot(c[0].get<double>(), c[1].get<double>());
+    EXPECT_GT(flipped_off, 2 * 2.5) << truth["name"] << ": the check above could not tell the sense";
+  }
 }
 
 TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
