@@ -54,7 +54,8 @@ std::size_t line_count(const fs::path& file) {
 class BatchTrial : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    if (run_sbrtkit({"batch", "--help"}).exit_code != 0) GTEST_SKIP() << "`batch` is not registered";
+    // A missing subcommand fails every test of the suite (never a skip): `batch` must be in cli/main.cpp.
+    ASSERT_EQ(run_sbrtkit({"batch", "--help"}).exit_code, 0) << "`batch` is not registered in cli/main.cpp";
     ASSERT_TRUE(fs::exists(testing::trial_dir() / "README.txt")) << "scripts/make_trial.sh failed";
   }
   static testing::CommandResult batch(const fs::path& out, std::vector<std::string> extra = {}) {
