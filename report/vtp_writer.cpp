@@ -1,53 +1,41 @@
-// VTK XML PolyData (ASCII) of the response lesions: one smoothed closed surface per lesion (voxel_surface,
-// meshes/), in the planning frame; cell data: status code, row number, RGB colour.
+// The response lesions as one VTK XML PolyData file: one smoothed closed surface per lesion (voxel_surface,
+// meshes/), in the planning frame; cell data: status code, row number, RGB colour. meshes/ writes the file
+// (vtkXMLPolyDataWriter, atomically); this file only gathers the surfaces and their arrays.
 #include <fmt/format.h>
 
 #include "response_voxels.h"
-#include "io/output_file.h"
-#include "sbrtkit/pipelines/response_report.h"
 #include "sbrtkit/meshes/surface_mesh.h"
+#include "sbrtkit/meshes/vtp_writer.h"
+#include "sbrtkit/pipelines/response_report.h"
 
 namespace sbrtkit {
 
 Status write_status_vtp(const std::filesystem::path& file, const ResponseReport& rep) {
-  std::string points, connectivity, offsets, status, lesion, colour;
-  std::size_t n_points = 0, n_cells = 0;
+  MeshFile out;
+  MeshArray status{"status", MeshArray::Type::int32, 1, {}};
+  MeshArray lesion{"lesion", MeshArray::Type::int32, 1, {}};
+  MeshArray colour{"colour", MeshArray::Type::uint8, 3, {}};
   for (const auto& v : response_voxels(rep)) {
     if (!v.grid || v.index.empty()) continue;
     auto mesh = voxel_surface(*v.grid, v.index);
     if (!mesh) return mesh.error().with_context("surface of lesion " + v.name);
     const StatusRgb c = status_colour(v.status);
-    const std::size_t first = n_points;
-    for (const PatientPoint& q : mesh->points) {
-      const PatientPoint p = v.to_planning.apply(q);
-      points += fmt::format("{:.3f} {:.3f} {:.3f}\n", p.x, p.y, p.z);
-      ++n_points;
-    }
+    const auto first = static_cast<std::int64_t>(out.mesh.points.size());
+    for (const PatientPoint& q : mesh->points) out.mesh.points.push_back(v.to_planning.apply(q));
     for (const auto& t : mesh->triangles) {
-      connectivity += fmt::format("{} {} {} ", first + std::size_t(t[0]), first + std::size_t(t[1]), first + std::size_t(t[2]));
-      offsets += fmt::format("{} ", 3 * (++n_cells));
-      status += fmt::format("{} ", static_cast<int>(v.status));
-      lesion += fmt::format("{} ", v.row + 1);
-      colour += fmt::format("{} {} {} ", c.r, c.g, c.b);
+      out.mesh.triangles.push_back({first + t[0], first + t[1], first + t[2]});
+      status.values.push_back(static_cast<int>(v.status));
+      lesion.values.push_back(v.row + 1);
+      colour.values.insert(colour.values.end(), {double(c.r), double(c.g), double(c.b)});
     }
   }
-  std::string out = "<?xml version=\"1.0\"?>\n<!-- sbrtkit response lesion surfaces, planning frame (LPS, mm); status codes:";
+  out.cell_arrays = {std::move(status), std::move(lesion), std::move(colour)};
+  out.active_cell_scalars = "status";
+  std::string codes = "sbrtkit response lesion surfaces, planning frame (LPS, mm); status codes:";
   for (int s = 1; s <= kResponseStatusCount; ++s)
-    out += fmt::format(" {}={}", s, status_name(static_cast<ResponseStatus>(s)));
-  out += " -->\n<VTKFile type=\"PolyData\" version=\"0.1\" byte_order=\"LittleEndian\">\n<PolyData>\n";
-  out += fmt::format("<Piece NumberOfPoints=\"{}\" NumberOfVerts=\"0\" NumberOfLines=\"0\" NumberOfStrips=\"0\" NumberOfPolys=\"{}\">\n",
-                     n_points, n_cells);
-  out += "<Points>\n<DataArray type=\"Float32\" NumberOfComponents=\"3\" format=\"ascii\">\n" + points +
-         "</DataArray>\n</Points>\n";
-  out += "<CellData Scalars=\"status\">\n";
-  out += "<DataArray type=\"Int32\" Name=\"status\" format=\"ascii\">\n" + status + "\n</DataArray>\n";
-  out += "<DataArray type=\"Int32\" Name=\"lesion\" format=\"ascii\">\n" + lesion + "\n</DataArray>\n";
-  out += "<DataArray type=\"UInt8\" Name=\"colour\" NumberOfComponents=\"3\" format=\"ascii\">\n" + colour +
-         "\n</DataArray>\n</CellData>\n";
-  out += "<Polys>\n<DataArray type=\"Int64\" Name=\"connectivity\" format=\"ascii\">\n" + connectivity +
-         "\n</DataArray>\n<DataArray type=\"Int64\" Name=\"offsets\" format=\"ascii\">\n" + offsets +
-         "\n</DataArray>\n</Polys>\n</Piece>\n</PolyData>\n</VTKFile>\n";
-  return write_file_atomically(file, out);
+    codes += fmt::format(" {}={}", s, status_name(static_cast<ResponseStatus>(s)));
+  out.notes.push_back(codes);
+  return write_vtp(file, out);
 }
 
 }  // namespace sbrtkit
