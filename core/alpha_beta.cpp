@@ -8,7 +8,11 @@
 #include <cstdio>
 #include <limits>
 
+#include "number_text.h"
+
 namespace sbrtkit {
+
+using detail::number_text;
 namespace {
 
 /// A pattern normalised as names are, keeping its '*' and '?' wildcards ("Spinal_Cord*" -> "spinalcord*").
@@ -17,12 +21,6 @@ std::string normalised_pattern(const std::string& p) {
   for (unsigned char c : p)
     if (c == '*' || c == '?' || std::isalnum(c)) out.push_back(char(std::tolower(c)));
   return out;
-}
-
-std::string fmt_num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
 }
 
 }  // namespace
@@ -86,7 +84,7 @@ Status validate_alpha_beta_table(const AlphaBetaTable& table) {
     const auto& entry = table.entries[e];
     const std::string key = "alpha_beta.entries[" + std::to_string(e) + "]";
     if (!positive(entry.alpha_beta_gy))
-      return Error::bad_argument(key + ".alpha_beta_gy", "a positive number of Gy", fmt_num(entry.alpha_beta_gy));
+      return Error::bad_argument(key + ".alpha_beta_gy", "a positive number of Gy", number_text(entry.alpha_beta_gy));
     if (entry.name_patterns.empty() && !entry.category)
       return Error::bad_argument(key, "name patterns or a category", "neither");
     if (entry.category == TissueCategory::ignored)
@@ -96,7 +94,7 @@ Status validate_alpha_beta_table(const AlphaBetaTable& table) {
         return Error::bad_argument(key + ".names", "patterns with a letter, digit or '*'", "'" + p + "'");
   }
   if (!positive(table.elsewhere_gy))
-    return Error::bad_argument("alpha_beta.elsewhere_gy", "a positive number of Gy", fmt_num(table.elsewhere_gy));
+    return Error::bad_argument("alpha_beta.elsewhere_gy", "a positive number of Gy", number_text(table.elsewhere_gy));
   return ok();
 }
 
@@ -115,7 +113,7 @@ std::optional<AlphaBetaAssignment> assign_alpha_beta(const Structure& s, const A
 
 Expected<Volume<float>> min_value_map(const ImageGeometry& grid, const std::vector<RegionValue>& regions,
                                       double elsewhere, double min_occupancy) {
-  if (!std::isfinite(elsewhere)) return Error::bad_argument("elsewhere", "a finite value", fmt_num(elsewhere));
+  if (!std::isfinite(elsewhere)) return Error::bad_argument("elsewhere", "a finite value", number_text(elsewhere));
   const std::int64_t n = grid.voxel_count();
   // Painted first with +inf so the minimum over regions is order-independent; unpainted voxels get
   // `elsewhere` at the end.
@@ -124,7 +122,7 @@ Expected<Volume<float>> min_value_map(const ImageGeometry& grid, const std::vect
     const auto& region = regions[r];
     const std::string key = "regions[" + std::to_string(r) + "]";
     if (!region.occupancy) return Error::bad_argument(key, "an occupancy", "none");
-    if (!std::isfinite(region.value)) return Error::bad_argument(key + ".value", "a finite value", fmt_num(region.value));
+    if (!std::isfinite(region.value)) return Error::bad_argument(key + ".value", "a finite value", number_text(region.value));
     const auto& occ = *region.occupancy;
     if (occ.weight.size() != occ.index.size())
       return Error::bad_argument(key, "one weight per voxel index", std::to_string(occ.weight.size()) + " weights for " +

@@ -6,17 +6,14 @@
 #include <cstdio>
 
 #include "sbrtkit/radiobiology.h"
+#include "number_text.h"
 
 namespace sbrtkit {
+
+using detail::number_text;
 namespace {
 
 constexpr double kGridTolMm = 1e-6;
-
-std::string fmt_num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 std::string course_key(std::size_t c, const CourseOnGrid& course) {
   return "courses[" + std::to_string(c) + "]" + (course.label.empty() ? "" : " (" + course.label + ")");
@@ -36,17 +33,17 @@ Status check_inputs(const std::vector<CourseOnGrid>& courses, const Volume<float
       return Error::bad_argument(key + ".covered", "the accumulation grid of courses[0]", "another grid");
     if (course.fractions < 1) return Error::bad_argument(key + ".fractions", "at least 1", std::to_string(course.fractions));
     for (float d : course.dose_gy.voxels)
-      if (!(std::isfinite(d) && d >= 0)) return Error::bad_argument(key + ".dose_gy", "finite doses >= 0 Gy", fmt_num(d));
+      if (!(std::isfinite(d) && d >= 0)) return Error::bad_argument(key + ".dose_gy", "finite doses >= 0 Gy", number_text(d));
   }
   if (!same(ab.geometry, ab.voxels.size()))
     return Error::bad_argument("alpha_beta_gy", "a map on the accumulation grid", "another grid");
   for (float v : ab.voxels)
-    if (!(std::isfinite(v) && v > 0)) return Error::bad_argument("alpha_beta_gy", "a/b > 0 Gy in every voxel", fmt_num(v));
+    if (!(std::isfinite(v) && v > 0)) return Error::bad_argument("alpha_beta_gy", "a/b > 0 Gy in every voxel", number_text(v));
   if (recovery) {
     if (!same(recovery->geometry, recovery->voxels.size()))
       return Error::bad_argument("recovery_fraction", "a map on the accumulation grid", "another grid");
     for (float r : recovery->voxels)
-      if (!(r >= 0 && r <= 1)) return Error::bad_argument("recovery_fraction", "a fraction in [0, 1]", fmt_num(r));
+      if (!(r >= 0 && r <= 1)) return Error::bad_argument("recovery_fraction", "a fraction in [0, 1]", number_text(r));
   }
   return ok();
 }

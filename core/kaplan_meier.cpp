@@ -7,19 +7,17 @@
 #include <cstdio>
 #include <string>
 
-namespace sbrtkit {
-namespace {
+#include "number_text.h"
 
-std::string fmt_num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+namespace sbrtkit {
+
+using detail::number_text;
+namespace {
 
 Status check_times(const std::vector<SurvivalTime>& s, const std::string& what) {
   for (std::size_t i = 0; i < s.size(); ++i)
     if (!(std::isfinite(s[i].time) && s[i].time >= 0))
-      return Error::bad_argument(what + "[" + std::to_string(i) + "].time", "a finite time >= 0", fmt_num(s[i].time));
+      return Error::bad_argument(what + "[" + std::to_string(i) + "].time", "a finite time >= 0", number_text(s[i].time));
   return ok();
 }
 
@@ -140,10 +138,10 @@ Expected<ThresholdSplit> split_at_threshold(const std::vector<SurvivalTime>& sub
   if (subjects.empty()) return Error::bad_argument("subjects", "at least one subject", "none");
   for (std::size_t i = 0; i < covariate.size(); ++i)
     if (!std::isfinite(covariate[i]))
-      return Error::bad_argument("covariate[" + std::to_string(i) + "]", "a finite value", fmt_num(covariate[i]));
+      return Error::bad_argument("covariate[" + std::to_string(i) + "]", "a finite value", number_text(covariate[i]));
   ThresholdSplit out;
   if (threshold) {
-    if (!std::isfinite(*threshold)) return Error::bad_argument("threshold", "a finite value", fmt_num(*threshold));
+    if (!std::isfinite(*threshold)) return Error::bad_argument("threshold", "a finite value", number_text(*threshold));
     out.threshold = *threshold;
   } else {
     std::vector<double> v = covariate;

@@ -8,15 +8,13 @@
 
 #include "sbrtkit/lesion.h"
 #include "voxel_neighbours.h"
+#include "number_text.h"
 
 namespace sbrtkit {
 namespace {
 
-std::string fmt(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+/// Measured values in notes and messages: 4 significant digits.
+std::string fmt(double v) { return detail::number_text(v, 4); }
 
 // Voxels of one label, ascending.
 std::vector<LesionVoxels> split_labels(const Components& c) {

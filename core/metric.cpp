@@ -7,6 +7,8 @@
 #include <string>
 #include <system_error>
 
+#include "number_text.h"
+
 namespace sbrtkit {
 
 namespace {
@@ -33,11 +35,8 @@ std::string_view run_until(std::string_view text, std::size_t pos, char stop) {
   return text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
 }
 
-std::string format_number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.4g", value);
-  return buffer;
-}
+/// Measured values in notes and messages: 4 significant digits.
+std::string format_number(double value) { return detail::number_text(value, 4); }
 
 bool is_dose_kind(MetricKind kind) {
   return kind == MetricKind::dose_at_volume || kind == MetricKind::dose_complement ||

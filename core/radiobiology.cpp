@@ -4,15 +4,13 @@
 #include <cstdio>
 #include <string>
 
+#include "number_text.h"
+
 namespace sbrtkit {
 
-namespace {
+using detail::number_text;
 
-std::string number_text(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
-}
+namespace {
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "io/output_file.h"
 #include "sbrtkit/version.h"
 #include "sbrtkit/io/csv.h"
+#include "io/output_values.h"
 
 namespace sbrtkit {
 namespace {
@@ -182,13 +183,6 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
-std::string relative_to(const std::filesystem::path& file, const std::filesystem::path& root) {
-  std::error_code ec;
-  const auto rel = std::filesystem::relative(file, root, ec);
-  if (ec || rel.empty() || rel.native().rfind("..", 0) == 0) return file.generic_string();
-  return rel.generic_string();
-}
-
 std::string column_text(sqlite3_stmt* s, int i) {
   const auto* p = sqlite3_column_text(s, i);
   return p ? std::string(reinterpret_cast<const char*>(p), std::size_t(sqlite3_column_bytes(s, i))) : std::string();
@@ -324,9 +318,9 @@ Status ResultsDb::store(const PlanResult& r, const std::filesystem::path& root) 
   if (!plan.prepared()) return fail("preparing the plan row");
   plan.text(j.key).text(j.plan_uid).text(j.plan_label).text(j.patient_id).text(j.patient_name)
       .text(j.frame_of_reference_uid);
-  j.rtplan ? plan.text(relative_to(*j.rtplan, root)) : plan.null();
-  j.rtstruct ? plan.text(relative_to(*j.rtstruct, root)) : plan.null();
-  j.rtdoses.empty() ? plan.null() : plan.text(relative_to(j.rtdoses.front(), root));
+  j.rtplan ? plan.text(path_under(*j.rtplan, root)) : plan.null();
+  j.rtstruct ? plan.text(path_under(*j.rtstruct, root)) : plan.null();
+  j.rtdoses.empty() ? plan.null() : plan.text(path_under(j.rtdoses.front(), root));
   plan.integer((long long)j.images.size()).text(j.input_fingerprint).text(r.protocol_id).text(r.protocol_version)
       .text(to_string(r.status));
   if (ok_plan)

@@ -5,20 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "sbrtkit/version.h"
+#include "io/output_values.h"
 
 namespace sbrtkit {
 namespace {
 
 using nlohmann::json;
-
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-std::string relative_path(const std::filesystem::path& file, const std::filesystem::path& root) {
-  std::error_code ec;
-  const auto rel = std::filesystem::relative(file, root, ec);
-  if (ec || rel.empty() || rel.native().rfind("..", 0) == 0) return file.generic_string();
-  return rel.generic_string();
-}
 
 }  // namespace
 
@@ -48,9 +40,9 @@ std::string format_plan_json(const PlanResult& r, const std::filesystem::path& r
                  {"patient_name", j.patient_name},
                  {"frame_of_reference_uid", j.frame_of_reference_uid}};
   json doses = json::array();
-  for (const auto& d : j.rtdoses) doses.push_back(relative_path(d, root));
-  out["inputs"] = {{"rtplan", j.rtplan ? json(relative_path(*j.rtplan, root)) : json(nullptr)},
-                   {"rtstruct", j.rtstruct ? json(relative_path(*j.rtstruct, root)) : json(nullptr)},
+  for (const auto& d : j.rtdoses) doses.push_back(path_under(d, root));
+  out["inputs"] = {{"rtplan", j.rtplan ? json(path_under(*j.rtplan, root)) : json(nullptr)},
+                   {"rtstruct", j.rtstruct ? json(path_under(*j.rtstruct, root)) : json(nullptr)},
                    {"rtdoses", doses},
                    {"image_count", j.images.size()},
                    {"fingerprint", j.input_fingerprint}};
@@ -65,19 +57,19 @@ std::string format_plan_json(const PlanResult& r, const std::filesystem::path& r
                       {"not_evaluable", r.not_evaluable},
                       {"missing_required", r.missing_required},
                       {"fractions", r.fractions ? json(*r.fractions) : json(nullptr)},
-                      {"prescription_gy", optional_number(r.prescription_gy)}};
+                      {"prescription_gy", json_number(r.prescription_gy)}};
   else
     out["summary"] = nullptr;
   json structures = json::array();
   for (const auto& s : r.structures) {
     json metrics = json::object();
-    for (const auto& m : s.metrics) metrics[m.key] = optional_number(m.value);
+    for (const auto& m : s.metrics) metrics[m.key] = json_number(m.value);
     structures.push_back({{"roi_number", s.roi_number},
                           {"name", s.name},
                           {"interpreted_type", s.interpreted_type},
                           {"volume_cc", s.volume_cc},
                           {"coverage", s.coverage},
-                          {"prescription_gy", optional_number(s.prescription_gy)},
+                          {"prescription_gy", json_number(s.prescription_gy)},
                           {"metrics", metrics}});
   }
   out["structures"] = structures;

@@ -7,13 +7,12 @@
 
 #include "sbrtkit/io/protocol_loader.h"
 #include "sbrtkit/version.h"
+#include "io/output_values.h"
 
 namespace sbrtkit {
 namespace {
 
 using nlohmann::json;
-
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 std::string cell(const std::optional<double>& v, const char* pattern = "{:.4g}") {
   return v ? fmt::format(fmt::runtime(pattern), *v) : std::string("-");
@@ -79,7 +78,7 @@ std::string format_check_json(const CheckResult& r) {
                    {"source", c.protocol_source}, {"file", r.protocol.file}, {"fractions", c.protocol_fractions}};
   j["plan"] = {{"fractions", c.plan_fractions ? json(*c.plan_fractions) : json(nullptr)},
                {"fractions_source", r.inputs.fractions_source},
-               {"prescription_gy", optional_number(r.inputs.prescription_gy)},
+               {"prescription_gy", json_number(r.inputs.prescription_gy)},
                {"prescription_source", r.inputs.prescription_source}};
   j["summary"] = {{"result", to_string(c.overall)},
                   {"pass", c.passed},
@@ -103,11 +102,11 @@ std::string format_check_json(const CheckResult& r) {
                     {"constraint", row.constraint},
                     {"metric", row.metric},
                     {"unit", row.unit},
-                    {"value", optional_number(row.value)},
+                    {"value", json_number(row.value)},
                     {"comparison", row.comparison},
-                    {"limit", optional_number(row.limit)},
-                    {"minor_limit", optional_number(row.minor_limit)},
-                    {"prescription_gy", optional_number(row.prescription_gy)},
+                    {"limit", json_number(row.limit)},
+                    {"minor_limit", json_number(row.minor_limit)},
+                    {"prescription_gy", json_number(row.prescription_gy)},
                     {"eqd2", row.eqd2},
                     {"result", to_string(row.result)},
                     {"reason", row.reason},
@@ -126,12 +125,11 @@ std::string format_check_csv(const CheckResult& r) {
   std::string out =
       "structure,roi_number,protocol_structure,from,metric,value,comparison,limit,minor_limit,unit,result,eqd2,"
       "unconfirmed,reason\n";
-  auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.6g}", *v) : std::string(); };
   for (const auto& row : r.report.rows)
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_cell(row.structure),
                        row.roi_number ? std::to_string(row.roi_number) : std::string(), csv_cell(row.protocol_structure),
-                       csv_cell(row.from), csv_cell(row.metric), num(row.value), row.comparison, num(row.limit),
-                       num(row.minor_limit), row.unit, to_string(row.result), row.eqd2 ? "true" : "false",
+                       csv_cell(row.from), csv_cell(row.metric), csv_number(row.value), row.comparison, csv_number(row.limit),
+                       csv_number(row.minor_limit), row.unit, to_string(row.result), row.eqd2 ? "true" : "false",
                        row.unconfirmed ? "true" : "false", csv_cell(row.reason));
   return out;
 }

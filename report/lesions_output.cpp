@@ -3,21 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/output_values.h"
+#include "sbrtkit/io/csv.h"
 #include "sbrtkit/pipelines/lesions_report.h"
 
 namespace sbrtkit {
 namespace {
 
-std::string num(std::optional<double> v, int digits = 4) {
-  return v ? fmt::format("{:.{}f}", *v, digits) : std::string();
-}
-std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-nlohmann::json opt(std::optional<double> v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+/// Most columns are SUVs and cc: 4 decimals unless a column says otherwise.
+std::string num(std::optional<double> v, int digits = 4) { return csv_fixed(v, digits); }
 nlohmann::json point(PatientPoint p) { return {p.x, p.y, p.z}; }
 
 }  // namespace
@@ -33,15 +27,15 @@ std::string format_lesions_csv(const LesionsReport& rep) {
     std::string warnings;
     for (const auto& w : l.warnings) warnings += (warnings.empty() ? "" : "; ") + w;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                       l.id, l.source, csv_text(l.name), num(u.volume_cc), num(l.centroid_planning.x, 2),
+                       l.id, l.source, csv_cell(l.name), num(u.volume_cc), num(l.centroid_planning.x, 2),
                        num(l.centroid_planning.y, 2), num(l.centroid_planning.z, 2), num(u.longest_diameter_mm, 2),
                        num(u.suv_max), num(u.suv_peak.suv), num(u.suv_mean), num(u.suv_mean_recovered),
                        num(u.background_suv), num(u.mtv_cc), num(u.tlg),
-                       num(l.threshold_suv), csv_text(l.in_roi), csv_text(l.covering_ptv), num(l.ptv_distance_mm, 2),
+                       num(l.threshold_suv), csv_cell(l.in_roi), csv_cell(l.covering_ptv), num(l.ptv_distance_mm, 2),
                        num(l.prescription_gy, 2), num(d.mean_gy, 3), num(d.min_gy, 3), num(d.max_gy, 3),
                        num(d.d98_gy, 3), num(d.d95_gy, 3), num(d.d50_gy, 3), num(d.d2_gy, 3), num(d.d0_03cc_gy, 3),
                        num(d.v100_pct, 2), num(d.bed_d95_gy, 3), num(d.eqd2_d95_gy, 3), num(d.eqd2_mean_gy, 3),
-                       csv_text(warnings));
+                       csv_cell(warnings));
   }
   return out;
 }
@@ -54,9 +48,9 @@ std::string format_lesions_json(const LesionsReport& rep) {
   j["suv"] = {{"type", c.type == SuvType::body_weight ? "SUVbw" : "SUL (James)"},
               {"units", c.units},
               {"factor_per_unit", c.factor},
-              {"uptake_s", opt(c.uptake_s)},
-              {"decayed_dose_bq", opt(c.decayed_dose_bq)},
-              {"mass_kg", opt(c.mass_kg)},
+              {"uptake_s", json_number(c.uptake_s)},
+              {"decayed_dose_bq", json_number(c.decayed_dose_bq)},
+              {"mass_kg", json_number(c.mass_kg)},
               {"notes", c.notes}};
   const auto& m = rep.mapping;
   j["frame_mapping"] = {{"method", m.method},
@@ -64,8 +58,8 @@ std::string format_lesions_json(const LesionsReport& rep) {
                         {"pet_to_planning_translation_mm",
                          {m.to_planning.translation_mm.x, m.to_planning.translation_mm.y, m.to_planning.translation_mm.z}},
                         {"rotation_deg", m.to_planning.angle_deg()},
-                        {"metric_value", opt(m.metric_value)},
-                        {"landmark_residual_mm", opt(m.landmark_residual_mm)},
+                        {"metric_value", json_number(m.metric_value)},
+                        {"landmark_residual_mm", json_number(m.landmark_residual_mm)},
                         {"notes", m.notes}};
   j["lesions"] = nlohmann::json::array();
   for (const auto& l : rep.lesions) {
@@ -88,21 +82,21 @@ std::string format_lesions_json(const LesionsReport& rep) {
                             {"threshold_suv", l.threshold_suv},
                             {"in_roi", l.in_roi.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.in_roi)},
                             {"covering_ptv", l.covering_ptv},
-                            {"ptv_distance_mm", opt(l.ptv_distance_mm)},
-                            {"prescription_gy", opt(l.prescription_gy)},
+                            {"ptv_distance_mm", json_number(l.ptv_distance_mm)},
+                            {"prescription_gy", json_number(l.prescription_gy)},
                             {"dose",
-                             {{"Mean[Gy]", opt(d.mean_gy)},
-                              {"Min[Gy]", opt(d.min_gy)},
-                              {"Max[Gy]", opt(d.max_gy)},
-                              {"D98%[Gy]", opt(d.d98_gy)},
-                              {"D95%[Gy]", opt(d.d95_gy)},
-                              {"D50%[Gy]", opt(d.d50_gy)},
-                              {"D2%[Gy]", opt(d.d2_gy)},
-                              {"D0.03cc[Gy]", opt(d.d0_03cc_gy)},
-                              {"V100%[%]", opt(d.v100_pct)},
-                              {"BED(D95%)[Gy]", opt(d.bed_d95_gy)},
-                              {"EQD2(D95%)[Gy]", opt(d.eqd2_d95_gy)},
-                              {"EQD2 mean[Gy]", opt(d.eqd2_mean_gy)},
+                             {{"Mean[Gy]", json_number(d.mean_gy)},
+                              {"Min[Gy]", json_number(d.min_gy)},
+                              {"Max[Gy]", json_number(d.max_gy)},
+                              {"D98%[Gy]", json_number(d.d98_gy)},
+                              {"D95%[Gy]", json_number(d.d95_gy)},
+                              {"D50%[Gy]", json_number(d.d50_gy)},
+                              {"D2%[Gy]", json_number(d.d2_gy)},
+                              {"D0.03cc[Gy]", json_number(d.d0_03cc_gy)},
+                              {"V100%[%]", json_number(d.v100_pct)},
+                              {"BED(D95%)[Gy]", json_number(d.bed_d95_gy)},
+                              {"EQD2(D95%)[Gy]", json_number(d.eqd2_d95_gy)},
+                              {"EQD2 mean[Gy]", json_number(d.eqd2_mean_gy)},
                               {"outside_dose_grid_cc", d.outside_dose_grid_cc}}},
                             {"warnings", l.warnings}});
   }

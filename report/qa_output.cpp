@@ -7,13 +7,12 @@
 
 #include "sbrtkit/protocol.h"
 #include "sbrtkit/version.h"
+#include "io/output_values.h"
 
 namespace sbrtkit {
 namespace {
 
 using nlohmann::json;
-
-json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
 std::string cell(const std::optional<double>& v, const char* pattern = "{:.3f}") {
   return v ? fmt::format(fmt::runtime(pattern), *v) : std::string("-");
@@ -99,16 +98,16 @@ std::string format_qa_json(const QaResult& r) {
               {"tv_piv_cc", t.tv_piv_cc},
               {"piv_cc", t.piv_cc},
               {"piv50_cc", t.piv50_cc},
-              {"rtog_ci", opt(t.rtog_ci)},
-              {"paddick_ci", opt(t.paddick_ci)},
-              {"gradient_index", opt(t.gradient_index)},
-              {"r50", opt(t.r50)},
+              {"rtog_ci", json_number(t.rtog_ci)},
+              {"paddick_ci", json_number(t.paddick_ci)},
+              {"gradient_index", json_number(t.gradient_index)},
+              {"r50", json_number(t.r50)},
               {"r50_level", t.r50_level ? json(to_string(*t.r50_level)) : json(nullptr)},
               {"r50_limits", {{"none_max", t.r50_limits.none_max}, {"minor_max", t.r50_limits.minor_max}}},
-              {"d2cm_pct", opt(t.d2cm_pct)},
+              {"d2cm_pct", json_number(t.d2cm_pct)},
               {"d2cm_level", t.d2cm_level ? json(to_string(*t.d2cm_level)) : json(nullptr)},
               {"d2cm_limits", {{"none_max", t.d2cm_limits.none_max}, {"minor_max", t.d2cm_limits.minor_max}}},
-              {"hi", opt(t.hi)},
+              {"hi", json_number(t.hi)},
               {"warnings", t.warnings}};
     if (t.radiobiology) {
       const auto& b = *t.radiobiology;
@@ -135,13 +134,12 @@ std::string format_qa_csv(const QaResult& r) {
   std::string out =
       "roi_number,name,prescription_gy,tv_cc,v100_pct,d98_gy,d95_gy,d50_gy,d2_gy,near_max_gy,near_max_metric,mean_gy,"
       "piv_cc,piv50_cc,rtog_ci,paddick_ci,gradient_index,r50,r50_level,d2cm_pct,d2cm_level,hi\n";
-  auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.6g}", *v) : std::string(); };
   for (const auto& t : r.quality.targets)
     out += fmt::format("{},{},{:g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{},{},{},{},{},{},{},{}\n",
                        t.roi_number, t.name, t.prescription_gy, t.tv_cc, t.v100_pct, t.d98_gy, t.d95_gy, t.d50_gy,
-                       t.d2_gy, t.near_max_gy, t.near_max_metric, t.mean_gy, t.piv_cc, t.piv50_cc, num(t.rtog_ci),
-                       num(t.paddick_ci), num(t.gradient_index), num(t.r50), t.r50_level ? to_string(*t.r50_level) : "",
-                       num(t.d2cm_pct), t.d2cm_level ? to_string(*t.d2cm_level) : "", num(t.hi));
+                       t.d2_gy, t.near_max_gy, t.near_max_metric, t.mean_gy, t.piv_cc, t.piv50_cc, csv_number(t.rtog_ci),
+                       csv_number(t.paddick_ci), csv_number(t.gradient_index), csv_number(t.r50), t.r50_level ? to_string(*t.r50_level) : "",
+                       csv_number(t.d2cm_pct), t.d2cm_level ? to_string(*t.d2cm_level) : "", csv_number(t.hi));
   return out;
 }
 

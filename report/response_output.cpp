@@ -5,14 +5,15 @@
 
 #include "sbrtkit/pipelines/response_report.h"
 #include "sbrtkit/io/csv.h"
+#include "io/output_values.h"
 
 namespace sbrtkit {
 namespace {
 
 using nlohmann::json;
 
-std::string num(std::optional<double> v, int digits = 3) { return v ? fmt::format("{:.{}f}", *v, digits) : ""; }
-json opt(std::optional<double> v) { return v ? json(*v) : json(nullptr); }
+/// Most columns are mm and %: 3 decimals unless a column says otherwise.
+std::string num(std::optional<double> v, int digits = 3) { return csv_fixed(v, digits); }
 
 const ResponseLesion* lesion(const std::vector<ResponseLesion>& ls, std::optional<int> i) {
   return i ? &ls[*i] : nullptr;
@@ -28,9 +29,9 @@ json lesion_json(const ResponseLesion& l) {
           {"suv_mean", l.suv_mean},
           {"tlg", l.tlg},
           {"nearest_ptv", l.ptv},
-          {"ptv_distance_mm", opt(l.ptv_distance_mm)},
-          {"prescription_gy", opt(l.prescription_gy)},
-          {"centroid_dose_gy", opt(l.centroid_dose_gy)}};
+          {"ptv_distance_mm", json_number(l.ptv_distance_mm)},
+          {"prescription_gy", json_number(l.prescription_gy)},
+          {"centroid_dose_gy", json_number(l.centroid_dose_gy)}};
 }
 
 }  // namespace
@@ -83,7 +84,7 @@ std::string format_response_json(const ResponseReport& rep) {
                   {"ppp_by_imaging", p.ppp_by_imaging},
                   {"total_volume_baseline_cc", p.total_volume_baseline_cc},
                   {"total_volume_followup_cc", p.total_volume_followup_cc},
-                  {"total_volume_change_pct", opt(p.total_volume_change_pct)},
+                  {"total_volume_change_pct", json_number(p.total_volume_change_pct)},
                   {"recip", recip_name(p.recip)},
                   {"recip_call", p.recip_call}};
   json rows = json::array();
@@ -98,12 +99,12 @@ std::string format_response_json(const ResponseReport& rep) {
               {"match", match_name(r.match)},
               {"group", r.group},
               {"overlap_cc", r.overlap_cc},
-              {"centroid_shift_mm", opt(r.centroid_shift_mm)},
-              {"uptake_change_pct", opt(r.uptake_change_pct)},
-              {"uptake_change_suv", opt(r.uptake_change_suv)},
-              {"volume_change_pct", opt(r.volume_change_pct)},
-              {"tlg_change_pct", opt(r.tlg_change_pct)},
-              {"in_field_fraction", opt(r.in_field_fraction)},
+              {"centroid_shift_mm", json_number(r.centroid_shift_mm)},
+              {"uptake_change_pct", json_number(r.uptake_change_pct)},
+              {"uptake_change_suv", json_number(r.uptake_change_suv)},
+              {"volume_change_pct", json_number(r.volume_change_pct)},
+              {"tlg_change_pct", json_number(r.tlg_change_pct)},
+              {"in_field_fraction", json_number(r.in_field_fraction)},
               {"notes", r.notes}};
     o["baseline"] = r.baseline ? lesion_json(rep.baseline.lesions[*r.baseline]) : json(nullptr);
     o["followup"] = r.followup ? lesion_json(rep.followup.lesions[*r.followup]) : json(nullptr);
@@ -131,7 +132,7 @@ std::string format_response_json(const ResponseReport& rep) {
         {"pet_series_uid", lr.pet_series_uid},
         {"pet_frame_of_reference_uid", lr.pet_frame_of_reference_uid},
         {"mapping", lr.mapping.method},
-        {"mapping_metric", opt(lr.mapping.metric_value)},
+        {"mapping_metric", json_number(lr.mapping.metric_value)},
         {"translation_mm",
          {lr.mapping.to_planning.translation_mm.x, lr.mapping.to_planning.translation_mm.y,
           lr.mapping.to_planning.translation_mm.z}},
