@@ -164,6 +164,17 @@ Expected<Metric> parse_metric(std::string_view text) {
   return metric;
 }
 
+Expected<std::vector<Metric>> parse_metrics(const std::vector<std::string>& texts) {
+  std::vector<Metric> metrics;
+  metrics.reserve(texts.size());
+  for (const auto& text : texts) {
+    auto metric = parse_metric(text);
+    if (!metric) return metric.error();
+    metrics.push_back(std::move(*metric));
+  }
+  return metrics;
+}
+
 Expected<std::vector<Metric>> parse_metric_list(std::string_view comma_separated) {
   constexpr std::string_view kBlank = " \t\r\n";
   std::vector<Metric> metrics;

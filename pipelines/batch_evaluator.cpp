@@ -128,12 +128,8 @@ Expected<BatchEvaluator> make_check_evaluator(const std::string& protocol_name_o
                                               std::vector<std::string> dvh_metrics) {
   auto protocol = load_protocol(protocol_name_or_file);
   if (!protocol) return protocol.error();
-  std::vector<Metric> metrics;
-  for (const auto& text : dvh_metrics) {
-    auto m = parse_metric(text);
-    if (!m) return m.error();
-    metrics.push_back(*m);
-  }
+  auto metrics = parse_metrics(dvh_metrics);
+  if (!metrics) return metrics.error();
   BatchEvaluator e;
   e.protocol_id = protocol->id;
   e.protocol_version = protocol->version;
@@ -143,7 +139,7 @@ Expected<BatchEvaluator> make_check_evaluator(const std::string& protocol_name_o
   // across threads: the check's library entry point stays the one `sbrtkit check` uses.
   const std::string file = protocol->file.empty() ? protocol_name_or_file : protocol->file;
   e.evaluate = [file, shared = std::make_shared<const Protocol>(std::move(*protocol)),
-                metrics, describe = std::move(describe)](const PlanJob& job) {
+                metrics = std::move(*metrics), describe = std::move(describe)](const PlanJob& job) {
     return evaluate_plan(job, file, *shared, metrics, describe);
   };
   return e;

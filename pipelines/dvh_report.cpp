@@ -23,12 +23,9 @@ std::string roi_list(const StructureSet& set) {
 
 Expected<DvhReport> run_dvh(const DvhRequest& request) {
   // Metrics first: a typo should fail before any file is read.
-  std::vector<Metric> metrics;
-  for (const auto& text : request.metrics.empty() ? kDefaultDvhMetrics : request.metrics) {
-    auto metric = parse_metric(text);
-    if (!metric) return metric.error();
-    metrics.push_back(*metric);
-  }
+  auto parsed = parse_metrics(request.metrics.empty() ? kDefaultDvhMetrics : request.metrics);
+  if (!parsed) return parsed.error();
+  const std::vector<Metric>& metrics = *parsed;
 
   auto inputs = load_plan_inputs({request.directory, request.plan_uid, request.rtstruct, request.rtdose,
                                   request.rtplan, request.rx_gy, std::nullopt});

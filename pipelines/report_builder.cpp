@@ -123,12 +123,8 @@ Expected<DrawnStructures> add_dvhs(const PlanInputs& inputs, const DoseField& fi
   engine.single_plane_thickness_mm = inputs.single_plane_thickness_mm;
   const PrescriptionResolver resolver(set, inputs.plan ? &*inputs.plan : nullptr,
                                       inputs.prescription_source == "--rx" ? inputs.prescription_gy : std::nullopt);
-  std::vector<Metric> metrics;
-  for (const auto& text : kReportMetrics) {
-    auto m = parse_metric(text);
-    if (!m) return m.error();
-    metrics.push_back(*m);
-  }
+  auto metrics = parse_metrics(kReportMetrics);
+  if (!metrics) return metrics.error();
   content.metric_names = kReportMetrics;
 
   DvhPlot& plot = content.dvh_plot;
@@ -162,7 +158,7 @@ Expected<DrawnStructures> add_dvhs(const PlanInputs& inputs, const DoseField& fi
     row.coverage = result->dvh.coverage();
     row.prescription_gy = rx.prescription_gy;
     row.warnings = result->warnings;
-    for (const auto& m : metrics) {
+    for (const auto& m : *metrics) {
       const bool relative = m.text().find('%') != std::string::npos && m.text().rfind("V", 0) == 0;
       // V100% only where it means coverage: targets.
       row.metrics.push_back(relative && !s.is_planning_target() ? std::nullopt : evaluate(m, result->dvh, rx.prescription_gy).value);

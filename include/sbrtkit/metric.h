@@ -75,6 +75,10 @@ Expected<Metric> parse_metric(std::string_view text);
 /// all-blank) string gives no metrics; an empty item between commas is an error.
 Expected<std::vector<Metric>> parse_metric_list(std::string_view comma_separated);
 
+/// Parses each text in order (one metric per item, as --metrics gives them); the first malformed one is
+/// the error.
+Expected<std::vector<Metric>> parse_metrics(const std::vector<std::string>& texts);
+
 struct MetricResult {
   std::optional<double> value;  // in the metric's output unit; nullopt when it cannot be computed
   std::string warning;          // why value is missing, or what to keep in mind about it; empty if none

@@ -1,5 +1,5 @@
 #pragma once
-/// The inputs of a plan-level use case (`qa`, `check`; the same resolution as `dvh`): a plan folder
+/// The inputs of a plan-level use case (`dvh`, `qa`, `check`, `report`): a plan folder
 /// (indexed, one plan chosen) or explicit RTSTRUCT / RTDOSE / RTPLAN files, read and checked to belong
 /// together (frame of reference), with the prescription and fractionation resolved and said where from.
 
