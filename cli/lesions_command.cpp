@@ -15,13 +15,15 @@ namespace sbrtkit::cli {
 namespace {
 
 struct LesionsArguments {
-  std::string plan_dir, plan_uid, pet_dir, pet_ct_dir, registration = "auto", rois, segment, exclude, liver_roi = "Liver";
+  std::string plan_dir, plan_uid, pet_dir, pet_ct_dir, registration = "auto", rois, segment, liver_roi = "Liver";
+  std::string exclude = PhysiologicalUptakeRules{}.exclude_rois;
   std::string out_dir, injection_time, sex, suv_type = "bw";
   double weight_kg = 0, injected_dose_mbq = 0, height_m = 0, alpha_beta = 0;
   double threshold = 4.0, percent = 41, seed_suv = 3.0, min_volume_cc = 0.1;
   std::string background = "local", mtv_sampling = "subvoxel";
   std::vector<double> liver_suv;
-  double exclude_margin_mm = 8;
+  double exclude_margin_mm = PhysiologicalUptakeRules{}.exclude_margin_mm;
+  double max_volume_cc = PhysiologicalUptakeRules{}.max_volume_cc;
   std::vector<double> background_shell{8, 16};
   bool no_seg = false;
 };
@@ -36,6 +38,7 @@ int run(const LesionsArguments& a) {
   r.rois = a.rois;
   r.exclude_rois = a.exclude;
   r.exclude_margin_mm = a.exclude_margin_mm;
+  r.max_volume_cc = a.max_volume_cc;
   if (!(a.exclude_margin_mm >= 0))
     return report_error("lesions", Error::bad_argument("--exclude-margin", "a margin >= 0 mm",
                                                        fmt::format("{}", a.exclude_margin_mm)));
@@ -145,7 +148,10 @@ void add_lesions_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"subvoxel", "voxel"}))
       ->capture_default_str();
   cmd->add_option("--min-volume", a->min_volume_cc, "smallest lesion kept [cc]")->capture_default_str();
-  cmd->add_option("--exclude", a->exclude, "ROIs masking physiological uptake, e.g. \"Bladder,Kidney*\"");
+  cmd->add_option("--exclude", a->exclude, "ROIs masking physiological uptake (\"\" masks none)")->capture_default_str();
+  cmd->add_option("--max-volume", a->max_volume_cc,
+                  "segmented components larger than this [cc] are physiological uptake, listed as excluded (0 keeps all)")
+      ->capture_default_str();
   cmd->add_option("--exclude-margin", a->exclude_margin_mm,
                   "grow the --exclude ROIs by this [mm], to drop their spill-out (about 1.3 x the scanner FWHM)")
       ->capture_default_str();
