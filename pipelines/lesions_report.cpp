@@ -517,11 +517,17 @@ RegistrationChoice parse_registration_choice(const std::string& text) {
 }
 
 Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
+  const auto stage = [&r](const char* what) {
+    if (r.on_stage) r.on_stage(what);
+  };
   LesionsReport rep;
+  stage("reading the plan");
   auto side = read_plan_side(r, rep);
   if (!side) return side.error();
+  stage("reading the PET");
   auto pet = read_pet(r, rep);
   if (!pet) return pet.error();
+  stage("mapping the PET into the planning frame");
 
   auto mapping = map_pet_frame(r, pet->series.frame_of_reference_uid, side->structures.frame_of_reference_uid,
                                side->image_files);
@@ -532,6 +538,7 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
   const RigidMap planning_to_pet = pet_to_planning.inverse();
   const Volume<float>& suv = pet->suv;
 
+  stage("segmenting and measuring the lesions");
   auto exclude = exclusion_on_pet(r, side->structures, planning_to_pet, suv, rep);
   if (!exclude) return exclude.error();
   const MaskVolume* excluded = *exclude ? &**exclude : nullptr;
@@ -549,6 +556,7 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
       return s.error();
   merge_same_lesions(suv.geometry, rows, rep);
 
+  stage("planned dose of each lesion");
   auto ptvs = planning_targets(side->structures, side->plan);
   if (!ptvs) return ptvs.error();
   const std::optional<int> fractions = side->plan ? side->plan->fractions : std::nullopt;

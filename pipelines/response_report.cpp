@@ -36,7 +36,7 @@ RigidRegistrationOptions registration_options_for(const std::vector<std::filesys
 }
 
 LesionsRequest lesions_request(const ResponseRequest& r, const std::filesystem::path& pet,
-                               const std::optional<std::filesystem::path>& ct) {
+                               const std::optional<std::filesystem::path>& ct, const std::string& label) {
   LesionsRequest l;
   l.plan_dir = r.plan_dir;
   l.plan_uid = r.plan_uid;
@@ -49,6 +49,9 @@ LesionsRequest lesions_request(const ResponseRequest& r, const std::filesystem::
   l.exclude_rois = r.segmentation.exclude_rois;
   l.exclude_margin_mm = r.segmentation.exclude_margin_mm;
   l.max_volume_cc = r.segmentation.max_volume_cc;
+  if (r.on_stage) {
+    l.on_stage = [prefix = label + ": ", sink = r.on_stage](const std::string& s) { sink(prefix + s); };
+  }
   l.mtv_percent = r.segmentation.options.percent;
   return l;
 }
@@ -186,8 +189,8 @@ Expected<ResponseReport> run_response(const ResponseRequest& r) {
   std::optional<Expected<LesionsReport>> base_rep, follow_rep;
   ResponseRequest req = r;
   req.registration_options = registration_options_for(bundle->image_files);
-  const LesionsRequest base_req = lesions_request(req, r.baseline_pet_dir, r.baseline_ct_dir);
-  const LesionsRequest follow_req = lesions_request(req, r.followup_pet_dir, r.followup_ct_dir);
+  const LesionsRequest base_req = lesions_request(req, r.baseline_pet_dir, r.baseline_ct_dir, "baseline");
+  const LesionsRequest follow_req = lesions_request(req, r.followup_pet_dir, r.followup_ct_dir, "follow-up");
   std::optional<Expected<StructureSet>> structures;
   std::optional<Expected<RtDose>> dose;
   {
@@ -219,6 +222,7 @@ Expected<ResponseReport> run_response(const ResponseRequest& r) {
   out.baseline = keep_lesions(std::move(**base_rep), "B", dose_gy);
   out.followup = keep_lesions(std::move(**follow_rep), "F", dose_gy);
   measure_baseline_at_followup(out.baseline, out.followup, r.segmentation, r.rules);
+  if (r.on_stage) r.on_stage("matching and classifying the lesions");
   auto a = assess_response(out.baseline.lesions, out.followup.lesions, r.rules);
   if (!a) return a.error();
   out.assessment = std::move(*a);

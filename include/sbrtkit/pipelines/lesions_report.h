@@ -6,6 +6,7 @@
 /// PET grid and lesion voxels onto the dose grid.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,9 @@ struct LesionsRequest {
   double mtv_percent = 41;  // ROI lesions: MTV threshold in % of their SUVmax
   bool mtv_sub_voxel = true;  // MTV/SUVmean on the interpolated isosurface (false: whole voxels)
   std::optional<double> alpha_beta_gy;
+  /// Told each step as it starts ("reading the PET", "registering the PET study's CT", ...), for a progress
+  /// line; may be called from a worker thread (response runs two studies at once). May be empty.
+  std::function<void(const std::string& stage)> on_stage;
 };
 
 struct LesionDose {
