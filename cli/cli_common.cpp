@@ -1,6 +1,7 @@
 #include "cli_common.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "io/output_file.h"
 
@@ -43,13 +44,43 @@ void add_plan_source_options(CLI::App* command, PlanSourceArguments& a, const st
     return help;
   };
   command->add_option(positional, a.directory, "folder with the plan's DICOM files (indexed recursively)");
-  command->add_option("--plan", a.plan_uid, "RTPLAN SOP instance UID, when the folder holds several plans");
+  command->add_option("--plan-uid", a.plan_uid, "RTPLAN SOP instance UID, when the folder holds several plans");
+  command->add_option("--plan", a.plan_uid, "deprecated spelling of --plan-uid (kept for one release)")
+      ->each([](const std::string&) {
+        std::fprintf(stderr, "sbrtkit: warning: --plan UID is deprecated, use --plan-uid UID\n");
+      });
   command->add_option("--rtstruct", a.rtstruct, instead("RTSTRUCT file"));
   command->add_option("--rtdose", a.rtdose, instead("RTDOSE file"));
   command->add_option("--rtplan", a.rtplan, instead("RTPLAN file, for prescriptions and fractions"));
-  command->add_option("--rx", a.rx_gy, "prescription dose in Gy for every target (overrides the RTPLAN's)");
+  command->add_option("--rx", a.rx_gy, "prescription dose in Gy for every target (overrides the RTPLAN's)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            return end && *end == '\0' && v > 0 && v < 1000 ? std::string()
+                                                              : "expected a dose in Gy above 0 (and below 1000), found " + text;
+          },
+          "GY > 0"));
   if (with_fractions)
-    command->add_option("--fractions", a.fractions, "number of fractions (overrides the RTPLAN's)");
+    command->add_option("--fractions", a.fractions, "number of fractions (overrides the RTPLAN's)")
+        ->check(CLI::Range(1, 100).description("a number of fractions from 1 to 100"));
+}
+
+Expected<std::string> PlanFolderArguments::resolve() const {
+  if (!folder.empty() && !deprecated_folder.empty())
+    return Error::bad_argument("--plan", "the plan folder once (first argument)", "both the argument and --plan");
+  if (folder.empty() && deprecated_folder.empty())
+    return Error::bad_argument("PLAN_DIR", "the plan folder as first argument", "none");
+  return folder.empty() ? deprecated_folder : folder;
+}
+
+void add_plan_folder_options(CLI::App* command, PlanFolderArguments& a) {
+  command->add_option("plan_dir", a.folder, "plan folder (RTSTRUCT, RTPLAN, RTDOSE, planning CT)");
+  command->add_option("--plan", a.deprecated_folder, "deprecated: the plan folder, now the first argument")
+      ->each([](const std::string&) {
+        std::fprintf(stderr, "sbrtkit: warning: --plan DIR is deprecated, give the plan folder as first argument\n");
+      });
+  command->add_option("--plan-uid", a.plan_uid, "RTPLAN SOP instance UID when the folder holds several plans");
 }
 
 std::vector<std::string> split_list(const std::string& comma_separated) {

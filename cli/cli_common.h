@@ -49,6 +49,16 @@ void copy_plan_source(const PlanInputRequest& source, Request& request) {
 void add_plan_source_options(CLI::App* command, PlanSourceArguments& arguments, const std::string& positional,
                              bool with_fractions);
 
+/// The plan folder of the lesion-level commands, spelled as in dvh/qa/check/report: the first argument,
+/// with --plan-uid choosing among several plans. The old `--plan DIR` still works for one release, with a
+/// deprecation warning (in dvh/qa/check/report --plan was a UID: see add_plan_source_options).
+struct PlanFolderArguments {
+  std::string folder, deprecated_folder, plan_uid;
+  /// The folder, or an error naming the argument when it is missing or given twice.
+  Expected<std::string> resolve() const;
+};
+void add_plan_folder_options(CLI::App* command, PlanFolderArguments& arguments);
+
 /// "D95%[Gy], V20Gy[cc]" -> {"D95%[Gy]", "V20Gy[cc]"}.
 std::vector<std::string> split_list(const std::string& comma_separated);
 

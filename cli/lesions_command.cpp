@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "progress_bar.h"
 #include "sbrtkit/dicom/seg_writer.h"
 #include "sbrtkit/pipelines/lesions_report.h"
 #include "sbrtkit/report/lesions_output.h"
@@ -15,27 +16,33 @@ namespace sbrtkit::cli {
 namespace {
 
 struct LesionsArguments {
-  std::string plan_dir, plan_uid, pet_dir, pet_ct_dir, registration = "auto", rois, segment, exclude, liver_roi = "Liver";
+  PlanFolderArguments plan;
+  std::string pet_dir, pet_ct_dir, registration = "auto", rois, segment, liver_roi = "Liver";
+  std::string exclude = PhysiologicalUptakeRules{}.exclude_rois;
   std::string out_dir, injection_time, sex, suv_type = "bw";
   double weight_kg = 0, injected_dose_mbq = 0, height_m = 0, alpha_beta = 0;
   double threshold = 4.0, percent = 41, seed_suv = 3.0, min_volume_cc = 0.1;
   std::string background = "local", mtv_sampling = "subvoxel";
   std::vector<double> liver_suv;
-  double exclude_margin_mm = 8;
+  double exclude_margin_mm = PhysiologicalUptakeRules{}.exclude_margin_mm;
+  double max_volume_cc = PhysiologicalUptakeRules{}.max_volume_cc;
   std::vector<double> background_shell{8, 16};
   bool no_seg = false;
 };
 
 int run(const LesionsArguments& a) {
   LesionsRequest r;
-  r.plan_dir = a.plan_dir;
-  if (!a.plan_uid.empty()) r.plan_uid = a.plan_uid;
+  auto plan_dir = a.plan.resolve();
+  if (!plan_dir) return report_error("lesions", plan_dir.error());
+  r.plan_dir = *plan_dir;
+  if (!a.plan.plan_uid.empty()) r.plan_uid = a.plan.plan_uid;
   r.pet_dir = a.pet_dir;
   if (!a.pet_ct_dir.empty()) r.pet_ct_dir = a.pet_ct_dir;
   r.registration = parse_registration_choice(a.registration);
   r.rois = a.rois;
   r.exclude_rois = a.exclude;
   r.exclude_margin_mm = a.exclude_margin_mm;
+  r.max_volume_cc = a.max_volume_cc;
   if (!(a.exclude_margin_mm >= 0))
     return report_error("lesions", Error::bad_argument("--exclude-margin", "a margin >= 0 mm",
                                                        fmt::format("{}", a.exclude_margin_mm)));
@@ -81,7 +88,10 @@ int run(const LesionsArguments& a) {
     r.alpha_beta_gy = a.alpha_beta;
   }
 
+  StageProgress progress(stderr, is_terminal(stderr), "lesions");
+  r.on_stage = [&progress](const std::string& s) { progress.stage(s); };
   auto report = run_lesions(r);
+  progress.finish();
   if (!report) return report_error("lesions", report.error());
   const std::filesystem::path out(a.out_dir);
   std::error_code ec;
@@ -116,8 +126,7 @@ int run(const LesionsArguments& a) {
 void add_lesions_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<LesionsArguments>();
   CLI::App* cmd = app.add_subcommand("lesions", "Per-lesion PET uptake (SUV, MTV, TLG) and planned dose");
-  cmd->add_option("--plan", a->plan_dir, "plan folder (RTSTRUCT, RTPLAN, RTDOSE, planning CT)")->required();
-  cmd->add_option("--plan-uid", a->plan_uid, "RTPLAN SOP instance UID when the folder holds several plans");
+  add_plan_folder_options(cmd, a->plan);
   cmd->add_option("--pet", a->pet_dir, "folder with the PET series")->required();
   cmd->add_option("--pet-ct", a->pet_ct_dir, "CT of the PET study (for rigid registration; default: next to --pet)");
   cmd->add_option("--registration", a->registration,
@@ -145,7 +154,10 @@ void add_lesions_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"subvoxel", "voxel"}))
       ->capture_default_str();
   cmd->add_option("--min-volume", a->min_volume_cc, "smallest lesion kept [cc]")->capture_default_str();
-  cmd->add_option("--exclude", a->exclude, "ROIs masking physiological uptake, e.g. \"Bladder,Kidney*\"");
+  cmd->add_option("--exclude", a->exclude, "ROIs masking physiological uptake (\"\" masks none)")->capture_default_str();
+  cmd->add_option("--max-volume", a->max_volume_cc,
+                  "segmented components larger than this [cc] are physiological uptake, listed as excluded (0 keeps all)")
+      ->capture_default_str();
   cmd->add_option("--exclude-margin", a->exclude_margin_mm,
                   "grow the --exclude ROIs by this [mm], to drop their spill-out (about 1.3 x the scanner FWHM)")
       ->capture_default_str();

@@ -1,6 +1,9 @@
 // sbrtkit command-line entry point: registers the subcommands and maps outcomes to exit codes.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <string>
+
 #include "batch_command.h"
 #include "check_command.h"
 #include "cli_common.h"
@@ -30,6 +33,20 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_report_command(app, exit_code);
   sbrtkit::cli::add_lesions_command(app, exit_code);
   sbrtkit::cli::add_response_command(app, exit_code);
+  // An unknown command is an error that lists the commands (CLI11 would print the main help for
+  // `sbrtkit nosuch --help` and exit 0, so a script could not tell a missing command).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found = found || sub->get_name() == argv[1];
+    }
+    if (!found) {
+      std::fprintf(stderr, "sbrtkit: error: unknown command '%s'; the commands are: %s\n", argv[1], known.c_str());
+      return sbrtkit::cli::kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -83,4 +83,28 @@ void ProgressBar::finish() {
   std::fflush(out_);
 }
 
+StageProgress::StageProgress(std::FILE* out, bool terminal, std::string command)
+    : out_(out), terminal_(terminal), command_(std::move(command)) {}
+
+std::string StageProgress::stage_line(const std::string& command, const std::string& what, double seconds) {
+  return fmt::format("sbrtkit {}: {} ... ({})", command, what, format_duration(seconds));
+}
+
+void StageProgress::stage(const std::string& what) {
+  if (!terminal_) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::fprintf(out_, "\r\033[K%s", stage_line(command_, what, s).c_str());
+  std::fflush(out_);
+  drawn_ = true;
+}
+
+void StageProgress::finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!drawn_) return;
+  std::fprintf(out_, "\r\033[K");
+  std::fflush(out_);
+  drawn_ = false;
+}
+
 }  // namespace sbrtkit::cli

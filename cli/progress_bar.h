@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <string>
 
 #include "sbrtkit/pipelines/batch.h"
@@ -32,6 +33,27 @@ class ProgressBar {
   std::string command_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
+};
+
+/// Progress of a single-plan command that runs in stages (lesions, response): on a terminal, one line
+/// redrawn in place with the current stage and the elapsed time; nothing otherwise (the summary line at
+/// the end says it all in logs). Thread-safe: stages may come from worker threads.
+class StageProgress {
+ public:
+  StageProgress(std::FILE* out, bool terminal, std::string command);
+  ~StageProgress() { finish(); }
+  void stage(const std::string& what);
+  void finish();  // clears the line
+  /// The line drawn for a stage after `seconds` (exposed for tests).
+  static std::string stage_line(const std::string& command, const std::string& what, double seconds);
+
+ private:
+  std::FILE* out_;
+  bool terminal_;
+  std::string command_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::mutex mutex_;
 };
 
 }  // namespace sbrtkit::cli

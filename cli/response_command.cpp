@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "progress_bar.h"
 #include "io/output_file.h"
 #include "sbrtkit/pipelines/response_report.h"
 #include "sbrtkit/report/response_output.h"
@@ -15,14 +16,17 @@ namespace sbrtkit::cli {
 namespace {
 
 struct ResponseArguments {
-  std::string plan_dir, plan_uid, baseline, followup, baseline_ct, followup_ct, registration = "auto", rules, out_dir;
+  PlanFolderArguments plan;
+  std::string baseline, followup, baseline_ct, followup_ct, registration = "auto", rules, out_dir;
   bool no_seg = false, serial = false;
 };
 
 int run(const ResponseArguments& a) {
   ResponseRequest r;
-  r.plan_dir = a.plan_dir;
-  if (!a.plan_uid.empty()) r.plan_uid = a.plan_uid;
+  auto plan_dir = a.plan.resolve();
+  if (!plan_dir) return report_error("response", plan_dir.error());
+  r.plan_dir = *plan_dir;
+  if (!a.plan.plan_uid.empty()) r.plan_uid = a.plan.plan_uid;
   r.baseline_pet_dir = a.baseline;
   r.followup_pet_dir = a.followup;
   if (!a.baseline_ct.empty()) r.baseline_ct_dir = a.baseline_ct;
@@ -36,7 +40,10 @@ int run(const ResponseArguments& a) {
     r.segmentation = std::move(loaded->segmentation);
   }
 
+  StageProgress progress(stderr, is_terminal(stderr), "response");
+  r.on_stage = [&progress](const std::string& s) { progress.stage(s); };
   auto rep = run_response(r);
+  progress.finish();
   if (!rep) return report_error("response", rep.error());
   const std::filesystem::path out(a.out_dir);
   std::error_code ec;
@@ -81,8 +88,7 @@ int run(const ResponseArguments& a) {
 void add_response_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ResponseArguments>();
   CLI::App* cmd = app.add_subcommand("response", "Treated-versus-progressing lesion map between two PET studies");
-  cmd->add_option("--plan", a->plan_dir, "plan folder (RTSTRUCT, RTPLAN, RTDOSE, planning CT)")->required();
-  cmd->add_option("--plan-uid", a->plan_uid, "RTPLAN SOP instance UID when the folder holds several plans");
+  add_plan_folder_options(cmd, a->plan);
   cmd->add_option("--baseline", a->baseline, "folder with the baseline PET series")->required();
   cmd->add_option("--followup", a->followup, "folder with the follow-up PET series")->required();
   cmd->add_option("--baseline-ct", a->baseline_ct, "CT of the baseline PET study (default: next to --baseline)");

@@ -53,18 +53,56 @@ bool blocked(const MaskVolume* mask, std::int64_t n) { return mask && mask->voxe
 
 }  // namespace
 
-std::optional<double> shell_background(const Volume<float>& suv, const std::vector<std::int64_t>& region,
-                                       const MaskVolume* not_background, double inner_mm, double outer_mm) {
-  std::vector<float> values;
-  for (auto n : ring_around(suv.geometry, region, inner_mm, outer_mm))
-    if (!blocked(not_background, n)) values.push_back(suv.voxels[n]);
-  if (values.empty()) return std::nullopt;
-  // Median: a neighbouring hot organ or lesion in part of the shell does not move it.
+namespace {
+
+// Median of the values (reordered); the mean of the two middle ones for an even count.
+double median_of(std::vector<float>& values) {
   const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
   std::nth_element(values.begin(), mid, values.end());
   if (values.size() % 2) return *mid;
   const float upper = *mid;
   return 0.5 * (upper + *std::max_element(values.begin(), mid));
+}
+
+std::vector<float> shell_values(const Volume<float>& suv, const std::vector<std::int64_t>& region,
+                                const MaskVolume* not_background, double inner_mm, double outer_mm) {
+  std::vector<float> values;
+  for (auto n : ring_around(suv.geometry, region, inner_mm, outer_mm))
+    if (!blocked(not_background, n)) values.push_back(suv.voxels[n]);
+  return values;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> voxels_around(const ImageGeometry& grid, const std::vector<std::int64_t>& region,
+                                        double inner_mm, double outer_mm) {
+  return ring_around(grid, region, inner_mm, outer_mm);
+}
+
+std::optional<double> shell_background(const Volume<float>& suv, const std::vector<std::int64_t>& region,
+                                       const MaskVolume* not_background, double inner_mm, double outer_mm) {
+  std::vector<float> values = shell_values(suv, region, not_background, inner_mm, outer_mm);
+  if (values.empty()) return std::nullopt;
+  // Median: a neighbouring hot organ or lesion in part of the shell does not move it.
+  return median_of(values);
+}
+
+std::optional<BackgroundStats> shell_background_stats(const Volume<float>& suv, const std::vector<std::int64_t>& region,
+                                                      const MaskVolume* not_background, double inner_mm,
+                                                      double outer_mm, double percentile) {
+  std::vector<float> values = shell_values(suv, region, not_background, inner_mm, outer_mm);
+  if (values.empty()) return std::nullopt;
+  BackgroundStats s;
+  s.voxels = values.size();
+  // Nearest rank: the smallest value with at least percentile % of the shell at or below it.
+  std::sort(values.begin(), values.end());
+  const double rank = std::ceil(std::clamp(percentile, 0.0, 100.0) / 100.0 * double(values.size()));
+  s.percentile_suv = values[std::size_t(std::clamp(rank, 1.0, double(values.size()))) - 1];
+  s.median_suv = median_of(values);
+  for (float& v : values) v = static_cast<float>(std::abs(v - s.median_suv));
+  // 1.4826 x MAD is the SD of a normal distribution, and a hot neighbour in part of the shell barely moves it.
+  s.robust_sd_suv = 1.4826 * median_of(values);
+  return s;
 }
 
 double recovered_mean_suv(const Volume<float>& suv, const std::vector<std::int64_t>& region, double volume_cc,

@@ -163,6 +163,8 @@ Aggregate aggregate(const std::vector<ResponseLesion>& ls, const std::vector<int
   return a;
 }
 
+Aggregate aggregate_of(const ResponseLesion& l) { return {l.suv_max, l.suv_peak, l.volume_cc, l.tlg}; }
+
 void judge_change(const Aggregate& b, const Aggregate& f, const ResponseRules& r, LesionResponse& out) {
   const double ub = r.metric == ChangeMetric::suv_peak ? b.suv_peak : b.suv_max;
   const double uf = r.metric == ChangeMetric::suv_peak ? f.suv_peak : f.suv_max;
@@ -182,6 +184,57 @@ void judge_change(const Aggregate& b, const Aggregate& f, const ResponseRules& r
   } else {
     out.change = ResponseChange::stable;
   }
+}
+
+/// A baseline lesion the follow-up segmentation did not find: judged on the uptake at its place. Complete
+/// response only at background level; otherwise the change rules on the uptake metric (the volume and TLG
+/// at follow-up are unknown, not zero: the lesion was not segmented).
+void judge_unsegmented(const ResponseLesion& b, const ResponseRules& r, LesionResponse& out) {
+  if (!b.followup_at_place) {
+    out.change = ResponseChange::complete_response;
+    out.notes.push_back("not measured at its place in the follow-up (outside its field of view): complete response "
+                        "assumed from the absence of a segmented lesion");
+    return;
+  }
+  const UptakeAtPlace& p = *b.followup_at_place;
+  if (p.voxels_measured == 0) {
+    out.change = ResponseChange::complete_response;
+    out.notes.push_back("its place lies within the spill-out of follow-up lesion " + p.nearest_followup_lesion +
+                        ": no separate uptake can be measured; complete response by the absence of a lesion of its own");
+    return;
+  }
+  const double at_place = r.metric == ChangeMetric::suv_peak ? p.suv_peak : p.suv_max;
+  const std::string m = r.metric == ChangeMetric::suv_peak ? "SUVpeak" : "SUVmax";
+  const std::string measured =
+      m + " " + fmt_num(std::round(100 * at_place) / 100) + " at its place against the surrounding background (" +
+      fmt_num(r.complete_response_background_percentile) + "th percentile " +
+      fmt_num(std::round(100 * p.background_level_suv) / 100) + ", median " +
+      fmt_num(std::round(100 * p.background_median_suv) / 100) + ")" +
+      (p.voxels_near_other_lesion ? "; " + std::to_string(p.voxels_near_other_lesion) +
+                                        " voxels next to follow-up lesion " + p.nearest_followup_lesion + " left out"
+                                  : std::string());
+  const double before = r.metric == ChangeMetric::suv_peak ? b.suv_peak : b.suv_max;
+  const double contrast_before = before - p.background_median_suv;
+  const std::optional<double> residual_pct =
+      contrast_before > 0 ? std::optional<double>(100 * (at_place - p.background_median_suv) / contrast_before)
+                          : std::nullopt;
+  const std::string residual =
+      residual_pct ? "; residual contrast " + fmt_num(std::round(10 * *residual_pct) / 10) + "% of the baseline's"
+                   : std::string();
+  if (at_place <= p.background_level_suv ||
+      (residual_pct && *residual_pct <= r.complete_response_residual_contrast_pct)) {
+    out.change = ResponseChange::complete_response;
+    out.notes.push_back("complete response: " + measured + residual);
+    return;
+  }
+  Aggregate f;
+  f.suv_max = p.suv_max;
+  f.suv_peak = p.suv_peak;
+  judge_change(aggregate_of(b), f, r, out);
+  out.volume_change_pct.reset();  // not segmented: volume and TLG unknown
+  out.tlg_change_pct.reset();
+  out.notes.push_back("not segmented at follow-up but above its background: " + measured + residual +
+                      "; judged by the change rules");
 }
 
 }  // namespace
@@ -267,7 +320,11 @@ std::vector<std::string> describe_rules(const ResponseRules& r) {
                 "% and > +" + fmt_num(r.change_abs_suv) + " SUV" +
                 (r.tlg_progression_pct > 0 ? ", or TLG > +" + fmt_num(r.tlg_progression_pct) + "%" : std::string()) +
                 "; responding < -" + fmt_num(r.change_pct) + "% and < -" + fmt_num(r.change_abs_suv) +
-                " SUV; complete response when it disappears; stable otherwise");
+                " SUV; stable otherwise; a baseline lesion not segmented at follow-up is measured at its place: complete "
+                "response when its " + m + " is at most the " + fmt_num(r.complete_response_background_percentile) +
+                "th percentile of the surrounding background or its contrast above the background median at most " +
+                fmt_num(r.complete_response_residual_contrast_pct) + "% of the baseline's, else judged by these "
+                "change rules");
   out.push_back("location of progressing/new lesions: in-field = centroid inside the PTV or >= " +
                 fmt_num(r.in_field_volume_pct) + "% of the volume inside the " + fmt_num(r.in_field_isodose_pct) +
                 "% isodose; marginal = outside it but centroid inside the " + fmt_num(r.marginal_isodose_pct) +
@@ -288,7 +345,11 @@ Status validate_rules(const ResponseRules& r) {
   };
   for (auto [v, k] : {std::pair{r.treated_volume_pct, "treated.volume_pct"},
                       std::pair{r.in_field_volume_pct, "location.in_field_volume_pct"},
-                      std::pair{100 * r.min_overlap_fraction, "matching.min_overlap_pct"}})
+                      std::pair{100 * r.min_overlap_fraction, "matching.min_overlap_pct"},
+                      std::pair{r.complete_response_background_percentile,
+                                "change.complete_response_background_percentile"},
+                      std::pair{r.complete_response_residual_contrast_pct,
+                                "change.complete_response_residual_contrast_pct"}})
     if (auto s = pct(v, k); !s) return s;
   for (auto [v, k] : {std::pair{r.treated_isodose_pct, "treated.isodose_pct"},
                       std::pair{r.in_field_isodose_pct, "location.in_field_isodose_pct"},
@@ -473,9 +534,10 @@ void response_rows(const std::vector<ResponseLesion>& base, const std::vector<Re
     LesionResponse row;
     row.baseline = i;
     judge_treated(base[i], r, row);
-    row.change = ResponseChange::complete_response;
-    row.status = ResponseStatus::complete_response;
     row.notes.push_back("no follow-up lesion overlaps it or lies within " + fmt_num(r.max_match_distance_mm) + " mm");
+    judge_unsegmented(base[i], r, row);
+    if (row.change == ResponseChange::progressing) locate(base[i], r, row);
+    row.status = final_status(row.change, row.location);
     note_outside_dose(base, follow, row);
     out.lesions.push_back(std::move(row));
   }

@@ -107,7 +107,9 @@ Expected<ResponseRuleSet> load_response_rules(const std::filesystem::path& file,
       rd.number(m, "treated", "isodose_pct", r.treated_isodose_pct);
     }
     if (auto m = root["change"]) {
-      rd.only_keys(m, "change", {"metric", "percent", "absolute_suv", "tlg_progression_pct"});
+      rd.only_keys(m, "change",
+                   {"metric", "percent", "absolute_suv", "tlg_progression_pct", "complete_response_background_percentile",
+                    "complete_response_residual_contrast_pct"});
       if (auto t = rd.text(m, "change", "metric")) {
         if (*t == "suv_peak") r.metric = ChangeMetric::suv_peak;
         else if (*t == "suv_max") r.metric = ChangeMetric::suv_max;
@@ -116,6 +118,8 @@ Expected<ResponseRuleSet> load_response_rules(const std::filesystem::path& file,
       rd.number(m, "change", "percent", r.change_pct);
       rd.number(m, "change", "absolute_suv", r.change_abs_suv);
       rd.number(m, "change", "tlg_progression_pct", r.tlg_progression_pct);
+      rd.number(m, "change", "complete_response_background_percentile", r.complete_response_background_percentile);
+      rd.number(m, "change", "complete_response_residual_contrast_pct", r.complete_response_residual_contrast_pct);
     }
     if (auto m = root["location"]) {
       rd.only_keys(m, "location",

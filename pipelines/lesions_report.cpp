@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <unordered_map>
 
 #include "sbrtkit/contour_stack.h"
 #include "sbrtkit/dicom/dicom_index.h"
@@ -254,7 +255,13 @@ Expected<std::optional<MaskVolume>> exclusion_on_pet(const LesionsRequest& r, co
                                                      LesionsReport& rep) {
   if (r.exclude_rois.empty()) return std::optional<MaskVolume>{};
   const auto rois = select_with_volume(structures, r.exclude_rois);
-  if (rois.empty()) rep.warnings.push_back("--exclude '" + r.exclude_rois + "' matches no ROI");
+  if (rois.empty()) {
+    // The default patterns name organs many plans do not contour: a note; a pattern the user gave: a warning.
+    if (r.exclude_rois == PhysiologicalUptakeRules{}.exclude_rois)
+      rep.notes.push_back("no ROI matches the physiological-uptake patterns '" + r.exclude_rois + "'");
+    else
+      rep.warnings.push_back("--exclude '" + r.exclude_rois + "' matches no ROI");
+  }
   std::vector<LesionVoxels> organs;
   for (const Structure* s : rois) {
     auto occ = structure_occupancy(*s, planning_to_pet, suv);
@@ -267,6 +274,17 @@ Expected<std::optional<MaskVolume>> exclusion_on_pet(const LesionsRequest& r, co
     rep.notes.push_back(fmt::format("excluded from segmentation: ROI '{}' (SUVmax {:.3g})", rois[o]->name,
                                     ex.suv_max[o]));
     if (ex.grown[o]) grown.push_back(rois[o]->name);
+    LesionsReport::Excluded e;
+    e.kind = LesionsReport::Excluded::Kind::organ_roi;
+    e.name = rois[o]->name;
+    double weight = 0;
+    for (float w : organs[o].weight) weight += w;
+    e.volume_cc = weight * suv.geometry.voxel_volume_mm3() / 1000.0;
+    e.suv_max = ex.suv_max[o];
+    e.reason = fmt::format("ROI matching '{}': physiological uptake, masked out of the segmentation{}", r.exclude_rois,
+                           ex.grown[o] ? fmt::format(" and grown by {:g} mm for its spill-out", r.exclude_margin_mm)
+                                       : std::string());
+    rep.excluded.push_back(std::move(e));
   }
   if (!grown.empty())
     rep.notes.push_back(fmt::format("grown by {:g} mm for their spill-out (SUVmax >= seed SUV {:g}): {}",
@@ -324,7 +342,7 @@ Expected<std::optional<LiverReference>> liver_for(const LesionsRequest& r, const
 
 /// One row per lesion segmented on the PET.
 Status add_pet_lesions(const LesionsRequest& r, const StructureSet& structures, const RigidMap& planning_to_pet,
-                       const Volume<float>& suv, const MaskVolume* excluded, const PeakKernel& kernel,
+                       const RigidMap& pet_to_planning, const Volume<float>& suv, const MaskVolume* excluded, const PeakKernel& kernel,
                        const LesionSetOptions& measure, LesionsReport& rep, Rows& rows) {
   SegmentationOptions so = r.segmentation;
   so.mode = *r.segment;
@@ -335,6 +353,15 @@ Status add_pet_lesions(const LesionsRequest& r, const StructureSet& structures, 
   for (const auto& n : seg->notes) rep.notes.push_back(n);
   const auto uptake = measure_lesion_set(suv, seg->lesions, excluded, kernel, measure, &*seg);
   for (std::size_t l = 0; l < seg->lesions.size(); ++l) {
+    if (r.max_volume_cc > 0 && uptake[l].volume_cc > r.max_volume_cc) {
+      LesionsReport::Excluded e;
+      e.volume_cc = uptake[l].volume_cc;
+      e.suv_max = uptake[l].suv_max;
+      e.centroid_planning = pet_to_planning.apply(uptake[l].centroid);
+      e.reason = fmt::format("larger than {:g} cc, taken as physiological uptake", r.max_volume_cc);
+      rep.excluded.push_back(std::move(e));
+      continue;
+    }
     LesionRow row;
     row.source = "PET";
     row.uptake = uptake[l];
@@ -345,21 +372,52 @@ Status add_pet_lesions(const LesionsRequest& r, const StructureSet& structures, 
   return ok();
 }
 
-/// PET lesions inside an RTSTRUCT lesion: the ROI holding the hottest voxel (occupancy >= 0.5).
-void link_pet_lesions_to_rois(const ImageGeometry& pet_grid, Rows& rows) {
-  for (auto& [pet_row, pet_roi] : rows) {
+/// Occupied volume (cc) two lesions share on the PET grid: the sum over common voxels of the smaller weight.
+double shared_cc(const LesionVoxels& a, const LesionVoxels& b, double voxel_cc) {
+  std::unordered_map<std::int64_t, float> in_b;
+  in_b.reserve(b.index.size());
+  for (std::size_t q = 0; q < b.index.size(); ++q) in_b.emplace(b.index[q], b.weight[q]);
+  double shared = 0;
+  for (std::size_t q = 0; q < a.index.size(); ++q)
+    if (auto it = in_b.find(a.index[q]); it != in_b.end()) shared += std::min(a.weight[q], it->second);
+  return shared * voxel_cc;
+}
+
+/// One physical lesion is one row. A PET-segmented lesion is the RTSTRUCT lesion it lies in when its
+/// hottest voxel is in the ROI (occupancy >= 0.5) or the two share at least half of the smaller volume;
+/// the ROI row stays (contoured volume, contour-stack DVH), becomes "RTSTRUCT+PET" and keeps the
+/// segmented volume; the PET row goes, with a note.
+void merge_same_lesions(const ImageGeometry& pet_grid, Rows& rows, LesionsReport& rep) {
+  const double voxel_cc = pet_grid.voxel_volume_mm3() / 1000.0;
+  Rows kept;
+  for (auto& entry : rows) {
+    auto& [pet_row, pet_roi] = entry;
     if (pet_row.source != "PET") continue;
     const std::int64_t hottest = pet_grid.linear_index(pet_row.uptake.suv_max_voxel);
-    for (const auto& [roi_row, roi] : rows) {
-      if (roi_row.source != "RTSTRUCT") continue;
+    for (auto& [roi_row, roi] : rows) {
+      if (roi == nullptr) continue;
       const auto& v = roi_row.voxels;
-      const auto it = std::lower_bound(v.index.begin(), v.index.end(), hottest);
-      if (it != v.index.end() && *it == hottest && v.weight[std::size_t(it - v.index.begin())] >= 0.5f) {
-        pet_row.in_roi = roi_row.name;
-        break;
-      }
+      bool hottest_inside = false;
+      for (std::size_t q = 0; q < v.index.size(); ++q)
+        if (v.index[q] == hottest && v.weight[q] >= 0.5f) hottest_inside = true;
+      const double shared = shared_cc(pet_row.voxels, v, voxel_cc);
+      const double smaller = std::min(pet_row.uptake.volume_cc, roi_row.uptake.volume_cc);
+      if (!hottest_inside && !(smaller > 0 && shared >= 0.5 * smaller)) continue;
+      roi_row.source = "RTSTRUCT+PET";
+      roi_row.in_roi = roi_row.name;
+      roi_row.segmented_volume_cc = roi_row.segmented_volume_cc.value_or(0) + pet_row.uptake.volume_cc;
+      rep.notes.push_back(fmt::format("PET-segmented lesion of {:.3f} cc (SUVmax {:.2f}) is ROI '{}' ({}): one row",
+                                      pet_row.uptake.volume_cc, pet_row.uptake.suv_max, roi_row.name,
+                                      hottest_inside ? "its hottest voxel lies in the ROI"
+                                                     : fmt::format("{:.0f}% of the smaller volume shared",
+                                                                   100 * shared / smaller)));
+      pet_row.source.clear();  // merged: dropped below
+      break;
     }
   }
+  for (auto& entry : rows)
+    if (!entry.first.source.empty()) kept.push_back(std::move(entry));
+  rows = std::move(kept);
 }
 
 struct Ptv {
@@ -459,20 +517,28 @@ RegistrationChoice parse_registration_choice(const std::string& text) {
 }
 
 Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
+  const auto stage = [&r](const char* what) {
+    if (r.on_stage) r.on_stage(what);
+  };
   LesionsReport rep;
+  stage("reading the plan");
   auto side = read_plan_side(r, rep);
   if (!side) return side.error();
+  stage("reading the PET");
   auto pet = read_pet(r, rep);
   if (!pet) return pet.error();
+  stage("mapping the PET into the planning frame");
 
   auto mapping = map_pet_frame(r, pet->series.frame_of_reference_uid, side->structures.frame_of_reference_uid,
                                side->image_files);
   if (!mapping) return mapping.error();
   rep.mapping = *mapping;
+  rep.planning_frame_of_reference_uid = side->structures.frame_of_reference_uid;
   const RigidMap pet_to_planning = rep.mapping.to_planning;
   const RigidMap planning_to_pet = pet_to_planning.inverse();
   const Volume<float>& suv = pet->suv;
 
+  stage("segmenting and measuring the lesions");
   auto exclude = exclusion_on_pet(r, side->structures, planning_to_pet, suv, rep);
   if (!exclude) return exclude.error();
   const MaskVolume* excluded = *exclude ? &**exclude : nullptr;
@@ -486,10 +552,11 @@ Expected<LesionsReport> run_lesions(const LesionsRequest& r) {
     if (auto s = add_roi_lesions(r, side->structures, planning_to_pet, suv, excluded, kernel, measure, rows); !s)
       return s.error();
   if (r.segment)
-    if (auto s = add_pet_lesions(r, side->structures, planning_to_pet, suv, excluded, kernel, measure, rep, rows); !s)
+    if (auto s = add_pet_lesions(r, side->structures, planning_to_pet, pet_to_planning, suv, excluded, kernel, measure, rep, rows); !s)
       return s.error();
-  link_pet_lesions_to_rois(suv.geometry, rows);
+  merge_same_lesions(suv.geometry, rows, rep);
 
+  stage("planned dose of each lesion");
   auto ptvs = planning_targets(side->structures, side->plan);
   if (!ptvs) return ptvs.error();
   const std::optional<int> fractions = side->plan ? side->plan->fractions : std::nullopt;

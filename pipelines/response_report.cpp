@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include "sbrtkit/dicom/dicom_index.h"
@@ -35,7 +36,7 @@ RigidRegistrationOptions registration_options_for(const std::vector<std::filesys
 }
 
 LesionsRequest lesions_request(const ResponseRequest& r, const std::filesystem::path& pet,
-                               const std::optional<std::filesystem::path>& ct) {
+                               const std::optional<std::filesystem::path>& ct, const std::string& label) {
   LesionsRequest l;
   l.plan_dir = r.plan_dir;
   l.plan_uid = r.plan_uid;
@@ -47,24 +48,24 @@ LesionsRequest lesions_request(const ResponseRequest& r, const std::filesystem::
   l.segmentation = r.segmentation.options;
   l.exclude_rois = r.segmentation.exclude_rois;
   l.exclude_margin_mm = r.segmentation.exclude_margin_mm;
+  l.max_volume_cc = r.segmentation.max_volume_cc;
+  if (r.on_stage) {
+    l.on_stage = [prefix = label + ": ", sink = r.on_stage](const std::string& s) { sink(prefix + s); };
+  }
   l.mtv_percent = r.segmentation.options.percent;
   return l;
 }
 
-ResponseTimePoint keep_lesions(LesionsReport rep, const ResponseSegmentation& seg, const char* prefix,
+ResponseTimePoint keep_lesions(LesionsReport rep, const char* prefix,
                                const DoseVolume* dose) {
   ResponseTimePoint tp;
-  std::vector<LesionRow> kept;
-  for (auto& row : rep.lesions) {
-    if (seg.max_volume_cc > 0 && row.uptake.volume_cc > seg.max_volume_cc) {
-      tp.dropped.push_back(fmt::format("{:.1f} cc component, SUVmax {:.2f}, at ({:.0f}, {:.0f}, {:.0f}) mm: larger than "
-                                       "{:g} cc, taken as physiological uptake",
-                                       row.uptake.volume_cc, row.uptake.suv_max, row.centroid_planning.x,
-                                       row.centroid_planning.y, row.centroid_planning.z, seg.max_volume_cc));
-      continue;
-    }
-    kept.push_back(std::move(row));
-  }
+  // Components above max_volume_cc were left out by run_lesions (the same rule as `lesions`).
+  for (const auto& e : rep.excluded)
+    if (e.kind == LesionsReport::Excluded::Kind::too_large)
+      tp.dropped.push_back(fmt::format("{:.1f} cc component, SUVmax {:.2f}, at ({:.0f}, {:.0f}, {:.0f}) mm: {}", e.volume_cc,
+                                       e.suv_max, e.centroid_planning.x, e.centroid_planning.y, e.centroid_planning.z,
+                                       e.reason));
+  std::vector<LesionRow> kept = std::move(rep.lesions);
   const ImageGeometry& g = rep.pet_grid;
   const RigidMap& to_plan = rep.mapping.to_planning;
   const Vec3 sp = g.spacing_mm();
@@ -103,6 +104,74 @@ ResponseTimePoint keep_lesions(LesionsReport rep, const ResponseSegmentation& se
   return tp;
 }
 
+/// The follow-up PET measured inside every baseline lesion's volume (its voxel centres mapped from the
+/// planning frame into the follow-up PET, nearest voxel), for the complete-response rule: a lesion the
+/// follow-up segmentation missed is complete response only if its place is at background level. Voxels
+/// within the shell's inner distance (the spill-out distance) of a follow-up lesion hold that lesion's
+/// spill-out, not this one's uptake: they are left out and counted.
+void measure_baseline_at_followup(ResponseTimePoint& base, const ResponseTimePoint& follow,
+                                  const ResponseSegmentation& seg, const ResponseRules& rules) {
+  const Volume<float>& suv = follow.report.pet_suv;
+  const ImageGeometry& g = suv.geometry;
+  if (g.voxel_count() == 0) return;
+  const RigidMap planning_to_follow = follow.report.mapping.to_planning.inverse();
+  const PeakKernel kernel = make_peak_kernel(g);
+  const double spill_mm = seg.options.background_inner_mm;
+  // Follow-up lesions are never background, and their spill-out zones are not another lesion's uptake.
+  MaskVolume lesion_voxels(g, 0);
+  std::vector<std::int64_t> all_lesion_voxels;
+  for (const auto& row : follow.report.lesions)
+    for (std::size_t q = 0; q < row.voxels.index.size(); ++q)
+      if (row.voxels.weight[q] >= 0.5f) {
+        lesion_voxels.voxels[std::size_t(row.voxels.index[q])] = 1;
+        all_lesion_voxels.push_back(row.voxels.index[q]);
+      }
+  MaskVolume near_lesion(g, 0);
+  for (auto n : all_lesion_voxels) near_lesion.voxels[std::size_t(n)] = 1;
+  if (!all_lesion_voxels.empty()) {
+    std::sort(all_lesion_voxels.begin(), all_lesion_voxels.end());
+    for (auto n : voxels_around(g, all_lesion_voxels, -1, spill_mm)) near_lesion.voxels[std::size_t(n)] = 1;
+  }
+  auto nearest_followup = [&](PatientPoint planning_point) {
+    std::string name;
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& l : follow.lesions)
+      if (double d = norm(l.centroid - planning_point); d < best) best = d, name = l.name;
+    return name;
+  };
+  for (auto& l : base.lesions) {
+    std::vector<std::int64_t> place;
+    for (const auto& p : l.points) {
+      const PatientPoint q = planning_to_follow.apply(p);
+      if (g.contains(q)) place.push_back(g.linear_index(g.nearest_voxel(q)));
+    }
+    std::sort(place.begin(), place.end());
+    place.erase(std::unique(place.begin(), place.end()), place.end());
+    if (place.empty()) continue;  // outside the follow-up field of view: not measured
+    UptakeAtPlace at;
+    std::vector<std::int64_t> own;
+    for (auto n : place) {
+      if (near_lesion.voxels[std::size_t(n)]) {
+        ++at.voxels_near_other_lesion;
+      } else {
+        own.push_back(n);
+        ++at.voxels_measured;
+      }
+    }
+    if (at.voxels_near_other_lesion) at.nearest_followup_lesion = nearest_followup(l.centroid);
+    if (!own.empty()) {
+      for (auto n : own) at.suv_max = std::max(at.suv_max, double(suv.voxels[std::size_t(n)]));
+      at.suv_peak = suv_peak(suv, own, kernel).suv;
+      const auto bg = shell_background_stats(suv, place, &near_lesion, spill_mm, seg.options.background_outer_mm,
+                                             rules.complete_response_background_percentile);
+      if (!bg) continue;
+      at.background_median_suv = bg->median_suv;
+      at.background_level_suv = bg->percentile_suv;
+    }
+    l.followup_at_place = at;
+  }
+}
+
 }  // namespace
 
 Expected<ResponseReport> run_response(const ResponseRequest& r) {
@@ -120,8 +189,8 @@ Expected<ResponseReport> run_response(const ResponseRequest& r) {
   std::optional<Expected<LesionsReport>> base_rep, follow_rep;
   ResponseRequest req = r;
   req.registration_options = registration_options_for(bundle->image_files);
-  const LesionsRequest base_req = lesions_request(req, r.baseline_pet_dir, r.baseline_ct_dir);
-  const LesionsRequest follow_req = lesions_request(req, r.followup_pet_dir, r.followup_ct_dir);
+  const LesionsRequest base_req = lesions_request(req, r.baseline_pet_dir, r.baseline_ct_dir, "baseline");
+  const LesionsRequest follow_req = lesions_request(req, r.followup_pet_dir, r.followup_ct_dir, "follow-up");
   std::optional<Expected<StructureSet>> structures;
   std::optional<Expected<RtDose>> dose;
   {
@@ -150,8 +219,10 @@ Expected<ResponseReport> run_response(const ResponseRequest& r) {
       out.ptvs.push_back(s);
   if (out.ptvs.empty()) out.warnings.push_back("no PTV in the RTSTRUCT: every lesion is out of field");
 
-  out.baseline = keep_lesions(std::move(**base_rep), r.segmentation, "B", dose_gy);
-  out.followup = keep_lesions(std::move(**follow_rep), r.segmentation, "F", dose_gy);
+  out.baseline = keep_lesions(std::move(**base_rep), "B", dose_gy);
+  out.followup = keep_lesions(std::move(**follow_rep), "F", dose_gy);
+  measure_baseline_at_followup(out.baseline, out.followup, r.segmentation, r.rules);
+  if (r.on_stage) r.on_stage("matching and classifying the lesions");
   auto a = assess_response(out.baseline.lesions, out.followup.lesions, r.rules);
   if (!a) return a.error();
   out.assessment = std::move(*a);

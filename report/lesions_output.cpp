@@ -20,13 +20,14 @@ std::string format_lesions_csv(const LesionsReport& rep) {
   std::string out =
       "id,source,name,volume_cc,centroid_x_mm,centroid_y_mm,centroid_z_mm,longest_diameter_mm,suv_max,suv_peak,"
       "suv_mean,suv_mean_recovered,background_suv,mtv_cc,tlg,threshold_suv,in_roi,covering_ptv,ptv_distance_mm,rx_gy,dose_mean_gy,dose_min_gy,dose_max_gy,"
-      "d98_gy,d95_gy,d50_gy,d2_gy,d0.03cc_gy,v100_pct,bed_d95_gy,eqd2_d95_gy,eqd2_mean_gy,warnings\n";
+      "d98_gy,d95_gy,d50_gy,d2_gy,d0.03cc_gy,v100_pct,bed_d95_gy,eqd2_d95_gy,eqd2_mean_gy,segmented_volume_cc,"
+      "frame_of_reference_uid,warnings\n";
   for (const auto& l : rep.lesions) {
     const auto& u = l.uptake;
     const auto& d = l.dose;
     std::string warnings;
     for (const auto& w : l.warnings) warnings += (warnings.empty() ? "" : "; ") + w;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        l.id, l.source, csv_cell(l.name), num(u.volume_cc), num(l.centroid_planning.x, 2),
                        num(l.centroid_planning.y, 2), num(l.centroid_planning.z, 2), num(u.longest_diameter_mm, 2),
                        num(u.suv_max), num(u.suv_peak.suv), num(u.suv_mean), num(u.suv_mean_recovered),
@@ -35,13 +36,20 @@ std::string format_lesions_csv(const LesionsReport& rep) {
                        num(l.prescription_gy, 2), num(d.mean_gy, 3), num(d.min_gy, 3), num(d.max_gy, 3),
                        num(d.d98_gy, 3), num(d.d95_gy, 3), num(d.d50_gy, 3), num(d.d2_gy, 3), num(d.d0_03cc_gy, 3),
                        num(d.v100_pct, 2), num(d.bed_d95_gy, 3), num(d.eqd2_d95_gy, 3), num(d.eqd2_mean_gy, 3),
-                       csv_cell(warnings));
+                       num(l.segmented_volume_cc), csv_cell(rep.planning_frame_of_reference_uid), csv_cell(warnings));
   }
   return out;
 }
 
 std::string format_lesions_json(const LesionsReport& rep) {
   nlohmann::json j;
+  j["schema"] = {{"name", "sbrtkit-lesions"}, {"version", 2}};
+  // Two frames: every position and dose in the planning frame; the label map, SEG and voxel indices on the
+  // PET grid in the PET's frame (frame_mapping carries the map between them).
+  j["frames"] = {{"planning_frame_of_reference_uid", rep.planning_frame_of_reference_uid},
+                 {"pet_frame_of_reference_uid", rep.pet_frame_of_reference_uid},
+                 {"positions_in", "planning"},
+                 {"label_map_and_seg_in", "pet"}};
   j["plan"] = {{"plan_uid", rep.plan_uid}, {"rtstruct", rep.rtstruct}, {"rtdose", rep.rtdose}, {"rtplan", rep.rtplan}};
   j["pet"] = {{"series_instance_uid", rep.pet_series_uid}, {"frame_of_reference_uid", rep.pet_frame_of_reference_uid}};
   const auto& c = rep.suv;
@@ -81,6 +89,7 @@ std::string format_lesions_json(const LesionsReport& rep) {
                             {"tlg", u.tlg},
                             {"threshold_suv", l.threshold_suv},
                             {"in_roi", l.in_roi.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.in_roi)},
+                            {"segmented_volume_cc", json_number(l.segmented_volume_cc)},
                             {"covering_ptv", l.covering_ptv},
                             {"ptv_distance_mm", json_number(l.ptv_distance_mm)},
                             {"prescription_gy", json_number(l.prescription_gy)},
@@ -99,6 +108,16 @@ std::string format_lesions_json(const LesionsReport& rep) {
                               {"EQD2 mean[Gy]", json_number(d.eqd2_mean_gy)},
                               {"outside_dose_grid_cc", d.outside_dose_grid_cc}}},
                             {"warnings", l.warnings}});
+  }
+  j["excluded"] = nlohmann::json::array();
+  for (const auto& e : rep.excluded) {
+    const bool roi = e.kind == LesionsReport::Excluded::Kind::organ_roi;
+    j["excluded"].push_back({{"kind", roi ? "organ_roi" : "too_large"},
+                             {"name", roi ? nlohmann::json(e.name) : nlohmann::json(nullptr)},
+                             {"volume_cc", e.volume_cc},
+                             {"suv_max", e.suv_max},
+                             {"centroid_mm", roi ? nlohmann::json(nullptr) : point(e.centroid_planning)},
+                             {"reason", e.reason}});
   }
   j["notes"] = rep.notes;
   j["warnings"] = rep.warnings;

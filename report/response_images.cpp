@@ -65,7 +65,8 @@ Status write_status_label_map_nrrd(const std::filesystem::path& file, const Resp
   for (const auto& v : voxels)
     for (auto n : v.followup_index)
       if (labels[n] == 0) labels[n] = static_cast<std::uint8_t>(v.status);
-  NrrdHeaderText text{.comments = {"sbrtkit response status label map on the follow-up PET grid"}};
+  NrrdHeaderText text{.comments = {"sbrtkit response status label map on the follow-up PET grid"},
+                      .key_values = {{"frame_of_reference_uid", rep.followup.report.pet_frame_of_reference_uid}}};
   for (int c = 1; c <= kResponseStatusCount; ++c) {
     const auto status = static_cast<ResponseStatus>(c);
     const StatusRgb rgb = status_colour(status);

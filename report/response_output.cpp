@@ -66,6 +66,13 @@ std::string format_response_csv(const ResponseReport& rep) {
 
 std::string format_response_json(const ResponseReport& rep) {
   json j;
+  j["schema"] = {{"name", "sbrtkit-response"}, {"version", 2}};
+  // Positions, surfaces (VTP) and doses in the planning frame; the status label map and SEG on the
+  // follow-up PET grid, in its frame (followup.translation_mm / rotation_deg map it to planning).
+  j["frames"] = {{"planning_frame_of_reference_uid", rep.followup.report.planning_frame_of_reference_uid},
+                 {"followup_pet_frame_of_reference_uid", rep.followup.report.pet_frame_of_reference_uid},
+                 {"positions_and_surfaces_in", "planning"},
+                 {"label_map_and_seg_in", "followup_pet"}};
   j["rules"] = rep.rules_text;
   const auto& p = rep.assessment.patient;
   j["patient"] = {{"baseline_lesions", p.baseline_lesions},
@@ -108,6 +115,16 @@ std::string format_response_json(const ResponseReport& rep) {
               {"notes", r.notes}};
     o["baseline"] = r.baseline ? lesion_json(rep.baseline.lesions[*r.baseline]) : json(nullptr);
     o["followup"] = r.followup ? lesion_json(rep.followup.lesions[*r.followup]) : json(nullptr);
+    // A baseline lesion without a follow-up lesion: the follow-up uptake measured at its place.
+    o["followup_at_place"] = nullptr;
+    if (r.baseline && !r.followup)
+      if (const auto& at = rep.baseline.lesions[*r.baseline].followup_at_place)
+        o["followup_at_place"] = {{"suv_max", at->suv_max},
+                                  {"suv_peak", at->suv_peak},
+                                  {"background_median_suv", at->background_median_suv},
+                                  {"background_level_suv", at->background_level_suv},
+                                  {"voxels_measured", at->voxels_measured},
+                                  {"voxels_near_other_lesion", at->voxels_near_other_lesion}};
     rows.push_back(std::move(o));
   }
   j["lesions"] = std::move(rows);

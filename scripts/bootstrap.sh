@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libsqlite3-dev
   dicom3tools                   # dciodvfy: validates the DICOM we write
   snakemake                     # workflow/: batch shards + merge (its test skips without it)
+  python3-jsonschema            # the tests validate every JSON output against docs/schemas/
   libpng-dev                    # PNG slices embedded in the HTML report
   chromium                      # headless render test of the HTML report (~100 MB; the test skips without it)
 )

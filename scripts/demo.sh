@@ -48,10 +48,10 @@ step "sbrtkit check --protocol mdt-ompc (the cauda equina fails on purpose: exit
 step "sbrtkit report -> $OUT/report.html" yes \
   "$SBRTKIT" report "$PLAN" --protocol mdt-ompc -o "$OUT/report.html"
 step "sbrtkit lesions (follow-up PET, 41% of SUVmax, GTVs from the RTSTRUCT)" no \
-  bash -c "set -o pipefail; '$SBRTKIT' lesions --plan '$PLAN' --pet '$PATIENT/followup/pet' --segment percent \
-  --rois 'GTV_*' --exclude Bladder,Bowel --alpha-beta 10 --out '$OUT/lesions' | tail -20"
+  bash -c "set -o pipefail; '$SBRTKIT' lesions '$PLAN' --pet '$PATIENT/followup/pet' --segment percent \
+  --rois 'GTV_*' --alpha-beta 10 --out '$OUT/lesions' | tail -20"
 step "sbrtkit response (baseline vs follow-up)" no \
-  bash -c "'$SBRTKIT' response --plan '$PLAN' --baseline '$PATIENT/baseline/pet' --followup '$PATIENT/followup/pet' --out '$OUT/response' | tee '$OUT/response.txt'"
+  bash -c "'$SBRTKIT' response '$PLAN' --baseline '$PATIENT/baseline/pet' --followup '$PATIENT/followup/pet' --out '$OUT/response' | tee '$OUT/response.txt'"
 
 echo
 echo "== done. Where to look:"

@@ -10,6 +10,7 @@
 ///   auto kernel = make_peak_kernel(suv.geometry);
 ///   std::vector<LesionUptake> rows = measure_lesion_set(suv, seg->lesions, exclude_mask, kernel, {}, &*seg);
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -94,6 +95,15 @@ struct LiverReference {
 };
 LiverReference liver_reference(const Volume<float>& suv, const LesionVoxels& liver);
 
+/// Physiological uptake that is not a lesion (PSMA PET: kidneys, bladder, bowel, rectum), one definition
+/// for `lesions`, `response` and `history`: ROIs masked out of the segmentation (grown by a margin for
+/// their spill-out), and segmented components larger than any plausible metastasis.
+struct PhysiologicalUptakeRules {
+  std::string exclude_rois = "Bladder*,Bowel*,Kidney*,Rectum*";
+  double exclude_margin_mm = 8;  // about 1.3 FWHM of a 6-7 mm scanner: the organs' spill-out
+  double max_volume_cc = 50;     // larger components are organs (a kidney), not lesions; <= 0 keeps all
+};
+
 /// Segments lesions. `exclude` (same grid, may be null) removes physiological uptake (bladder, kidneys);
 /// `liver` is required by ThresholdMode::liver. Errors: options out of range (bad_argument), a mask on a
 /// different grid, liver mode without a liver reference.
@@ -106,6 +116,22 @@ Expected<Segmentation> segment_lesions(const Volume<float>& suv, const MaskVolum
 /// (other lesions, hot organs; may be null). nullopt when no voxel is left.
 std::optional<double> shell_background(const Volume<float>& suv, const std::vector<std::int64_t>& region,
                                        const MaskVolume* not_background, double inner_mm, double outer_mm);
+
+/// Voxels whose centres lie at a distance in (inner_mm, outer_mm] from the nearest voxel centre of
+/// `region` (ascending linear indices; inner_mm < 0 includes the region itself). Exact Euclidean distances.
+std::vector<std::int64_t> voxels_around(const ImageGeometry& grid, const std::vector<std::int64_t>& region,
+                                        double inner_mm, double outer_mm);
+
+/// The same shell's median, robust spread (1.4826 x median absolute deviation: the SD for normal noise,
+/// insensitive to a hot neighbour in part of the shell) and the given percentile of its voxels (nearest
+/// rank). nullopt when no voxel is left.
+struct BackgroundStats {
+  double median_suv = 0, robust_sd_suv = 0, percentile_suv = 0;
+  std::size_t voxels = 0;
+};
+std::optional<BackgroundStats> shell_background_stats(const Volume<float>& suv, const std::vector<std::int64_t>& region,
+                                                      const MaskVolume* not_background, double inner_mm,
+                                                      double outer_mm, double percentile = 95);
 
 /// Activity-recovered (partial-volume-corrected) mean SUV: B + (sum of SUV - B over the region and every
 /// voxel within margin_mm of it, except those set in `not_lesion`) x voxel volume / volume_cc. The

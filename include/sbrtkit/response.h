@@ -36,6 +36,15 @@ struct ResponseRules {
   double change_pct = 30;              // |relative change| above this ...
   double change_abs_suv = 0.8;         // ... and |absolute change| above this
   double tlg_progression_pct = 75;     // PERCIST PMD by TLG; <= 0 disables
+  /// Complete response of a baseline lesion with no follow-up lesion: only when the uptake measured at
+  /// its place in the follow-up (UptakeAtPlace) is indistinguishable from its surroundings (PERCIST CMR:
+  /// "indistinguishable from surrounding background"), read operationally as either
+  ///  - the change metric at place at most this percentile of the SUV in the background shell around it, or
+  ///  - its contrast above the shell median at most complete_response_residual_contrast_pct % of the
+  ///    baseline lesion's contrast above that median (a bone lesion's place returns to marrow uptake,
+  ///    which sits above the median of a shell of marrow and soft tissue but is no lesion).
+  double complete_response_background_percentile = 95;
+  double complete_response_residual_contrast_pct = 10;
   // Location of progressing and new lesions.
   double in_field_isodose_pct = 95;    // in-field: centroid in the PTV, or >= in_field_volume_pct inside this isodose
   double in_field_volume_pct = 80;
@@ -55,6 +64,19 @@ std::vector<std::string> describe_rules(const ResponseRules& rules);
 /// Errors (bad_argument): a threshold out of range (negative distance, percent outside 0..100, ...).
 Status validate_rules(const ResponseRules& rules);
 
+/// Uptake of the follow-up PET inside a baseline lesion's volume mapped to the follow-up (set for baseline
+/// lesions): what decides a lesion the follow-up segmentation did not pick up. "Not segmented" is not
+/// "gone": a treated lesion can fall below the seed SUV and still take up well above the background.
+struct UptakeAtPlace {
+  double suv_max = 0, suv_peak = 0;
+  double background_median_suv = 0;  // of the shell around the place
+  double background_level_suv = 0;   // the shell's complete_response_background_percentile
+  /// Voxels of the place left out because they lie within the spill-out distance of a follow-up lesion
+  /// (their uptake is that lesion's); all of them when the place is covered by a neighbour's spill-out.
+  std::size_t voxels_measured = 0, voxels_near_other_lesion = 0;
+  std::string nearest_followup_lesion;  // the neighbour whose spill-out covers part of the place, if any
+};
+
 /// One lesion at one time point, in the planning frame, with its planned-dose context.
 struct ResponseLesion {
   int id = 0;                 // id in its own time point (1..n)
@@ -73,6 +95,9 @@ struct ResponseLesion {
   /// Dose at each point (empty without a dose grid); nullopt where the point lies outside the dose grid:
   /// unknown, never 0 Gy. Isodose fractions count the points of known dose only, and say so.
   std::vector<std::optional<double>> point_dose_gy;
+  /// Baseline lesions: the follow-up uptake at this lesion's place (nullopt when not measured, e.g. the
+  /// place lies outside the follow-up field of view).
+  std::optional<UptakeAtPlace> followup_at_place;
 };
 
 enum class ResponseChange { complete_response, responding, stable, progressing, new_lesion };

@@ -12,9 +12,10 @@ namespace sbrtkit {
 /// Segmentation settings of the rules file (section `segmentation`).
 struct ResponseSegmentation {
   SegmentationOptions options;            // percent-of-max 41%, seed SUV 3, min 0.1 cc by default
-  std::string exclude_rois = "Bladder*,Bowel*,Kidney*,Rectum*";  // physiological uptake masks
-  double exclude_margin_mm = 8;           // the masks grow by this to take the organs' spill-out
-  double max_volume_cc = 50;              // larger components are organs (kidneys), not lesions; <= 0 keeps all
+  // Physiological uptake: the defaults of PhysiologicalUptakeRules (lesion.h), shared with `lesions`.
+  std::string exclude_rois = PhysiologicalUptakeRules{}.exclude_rois;
+  double exclude_margin_mm = PhysiologicalUptakeRules{}.exclude_margin_mm;
+  double max_volume_cc = PhysiologicalUptakeRules{}.max_volume_cc;
 };
 
 struct ResponseRuleSet {

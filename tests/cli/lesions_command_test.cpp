@@ -19,6 +19,7 @@
 #include "support/blurred_sphere.h"
 #include "support/cached_output.h"
 #include "support/cli_runner.h"
+#include "support/json_schema.h"
 #include "support/decoded_png.h"
 #include "support/truth_registration.h"
 #include "support/dicom_fixtures.h"
@@ -47,6 +48,7 @@ class LesionsCommand : public ::testing::Test {
                                 (patient() / time_point / "pet").string(), "--segment", "percent", "--exclude",
                                 "Bladder,Bowel", "--alpha-beta", "10", "--out", out.string()});
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(testing::schema_violations("lesions.schema.json", out / "lesions.json"), "") << time_point;
     std::ifstream in(out / "lesions.json");
     return nlohmann::json::parse(in);
   }
@@ -130,9 +132,18 @@ TEST_F(LesionsCommand, PetLesionsAgainstGroundTruthInBothStudies) {
     }
     // L3 at baseline, Ilium_L and Sacrum_R at both time points are well above the limit.
     EXPECT_GE(well_above, t == 0 ? 3 : 2) << label;
-    // Anything not matched is physiological kidney uptake (SUV 30; the phantom has no Kidney ROI to exclude).
-    for (std::size_t r = 0; r < matched.size(); ++r)
-      if (!matched[r]) EXPECT_NEAR(rep["lesions"][r]["suv_max"].get<double>(), 30.0, 0.6) << label << " row " << r;
+    // No organ as a lesion: every row is a true lesion. The kidneys (SUV 30; the phantom has no Kidney ROI
+    // to mask) are segmented as components far above the 50 cc limit and listed as excluded, with reason.
+    for (std::size_t r = 0; r < matched.size(); ++r) EXPECT_EQ(matched[r], 1) << label << " row " << r;
+    int kidneys = 0;
+    for (const auto& e : rep["excluded"])
+      if (e["kind"] == "too_large") {
+        ++kidneys;
+        EXPECT_GT(e["volume_cc"].get<double>(), 50.0);
+        EXPECT_NEAR(e["suv_max"].get<double>(), 30.0, 0.6);
+        EXPECT_NE(e["reason"].get<std::string>().find("physiological uptake"), std::string::npos);
+      }
+    EXPECT_EQ(kidneys, 2) << label;
 
     // Registration: the PET-to-planning map applied to each true frame-space centre gives the planning
     // centre within 1 mm, and the rotation is the truth's within 0.5 degree.
@@ -289,9 +300,10 @@ TEST_F(LesionsCommand, SuvPeakAboveSuvMaxIsFlagged) {
   EXPECT_EQ(flagged, 1);  // GTV_Ischium_R
 }
 
-TEST_F(LesionsCommand, PetLesionsNameTheGtvTheyLieIn) {
-  // GTVs and the 41% segmentation together: each treated lesion appears twice, and its PET row names its
-  // GTV (the GTV holds the PET lesion's hottest voxel); the untreated lesions and the kidneys name none.
+TEST_F(LesionsCommand, ContouredAndSegmentedLesionIsOneRow) {
+  // GTVs and the 41% segmentation together: each treated lesion is found both ways, and is ONE row: the
+  // GTV's (contoured volume and DVH), source RTSTRUCT+PET, in_roi its own name, with the segmented
+  // volume; no PET row repeats it. The untreated lesions stay PET rows naming no ROI.
   const auto reg = dir_->path() / "baseline_reg_roi.dcm";
   testing::write_truth_registration(*truth_, 0, reg);
   const auto out = dir_->path() / "in_roi";
@@ -301,20 +313,25 @@ TEST_F(LesionsCommand, PetLesionsNameTheGtvTheyLieIn) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out / "lesions.json");
   const auto rep = nlohmann::json::parse(in);
-  std::map<std::string, int> pet_rows_in;
+  std::map<std::string, int> rows_of;
   for (const auto& l : rep["lesions"]) {
-    if (l["source"] == "RTSTRUCT") {
+    if (l["source"] == "PET") {
       EXPECT_TRUE(l["in_roi"].is_null()) << l["name"];
+      // No PET row lies on a GTV: centroids more than 6 mm (a voxel and a half) from every GTV row.
+      for (const auto& g : rep["lesions"])
+        if (g["source"] != "PET") EXPECT_GT(distance(g["centroid_mm"], l["centroid_mm"]), 6.0) << l["name"];
       continue;
     }
-    if (l["in_roi"].is_null()) continue;
-    ++pet_rows_in[l["in_roi"].get<std::string>()];
-    // The PET lesion lies where the GTV is: centroids within a voxel and a half (6 mm; the PET lesion is
-    // the equivalent ellipsoid of the star-shaped GTV).
-    for (const auto& g : rep["lesions"])
-      if (g["name"] == l["in_roi"]) EXPECT_LT(distance(g["centroid_mm"], l["centroid_mm"]), 6.0) << l["name"];
+    ++rows_of[l["name"].get<std::string>()];
+    EXPECT_EQ(l["source"], "RTSTRUCT+PET") << l["name"];
+    EXPECT_EQ(l["in_roi"], l["name"]);
+    // The segmented volume is that of the same lesion: within a factor 2 of the contoured one (the GTV is
+    // star-shaped, the 41% cut of its blurred image an ellipsoid).
+    ASSERT_FALSE(l["segmented_volume_cc"].is_null()) << l["name"];
+    EXPECT_GT(l["segmented_volume_cc"].get<double>(), 0.5 * l["volume_cc"].get<double>()) << l["name"];
+    EXPECT_LT(l["segmented_volume_cc"].get<double>(), 2.0 * l["volume_cc"].get<double>()) << l["name"];
   }
-  EXPECT_EQ(pet_rows_in, (std::map<std::string, int>{{"GTV_Ischium_R", 1}, {"GTV_L3", 1}, {"GTV_Node_L", 1}}));
+  EXPECT_EQ(rows_of, (std::map<std::string, int>{{"GTV_Ischium_R", 1}, {"GTV_L3", 1}, {"GTV_Node_L", 1}}));
 }
 
 TEST_F(LesionsCommand, VoxelSamplingCountsTheSegmentedVoxels) {

@@ -16,6 +16,7 @@
 
 #include "support/cached_output.h"
 #include "support/cli_runner.h"
+#include "support/json_schema.h"
 #include "support/decoded_png.h"
 #include "support/truth_registration.h"
 
@@ -68,6 +69,12 @@ double distance(const nlohmann::json& a, const nlohmann::json& b) {
                     a[2].get<double>() - b[2].get<double>());
 }
 
+TEST_F(ResponseCommand, JsonValidatesAgainstItsSchema) {
+  EXPECT_EQ(testing::schema_violations("response.schema.json", *out_ / "response.json"), "");
+  EXPECT_EQ((*json_)["schema"]["name"], "sbrtkit-response");
+  EXPECT_EQ((*json_)["frames"]["followup_pet_frame_of_reference_uid"], (*json_)["followup"]["pet_frame_of_reference_uid"]);
+}
+
 TEST_F(ResponseCommand, FollowUpStatusesMatchGroundTruth) {
   const auto& truth_follow = (*truth_)["pet"][1]["lesions"];
   ASSERT_EQ((*truth_)["pet"][1]["label"], "followup");
@@ -94,6 +101,17 @@ TEST_F(ResponseCommand, FollowUpStatusesMatchGroundTruth) {
       EXPECT_LT(distance(row["baseline"]["centroid_planning_mm"], (*truth_)["pet"][0]["lesions"][2]["centre_planning_mm"]),
                 8);
       EXPECT_TRUE(row["treated"].get<bool>());
+      // Called on the uptake measured at its place, which is at background level (the phantom removed it).
+      ASSERT_FALSE(row["followup_at_place"].is_null());
+      const auto& at = row["followup_at_place"];
+      // The lesion sat in bone: its place returns to marrow uptake, just above the 95th percentile of a
+      // shell of marrow and soft tissue, and its contrast above the shell median is a few % of the
+      // baseline's (the residual-contrast rule, <= 10%).
+      ASSERT_GT(at["voxels_measured"].get<int>(), 0);
+      const double median = at["background_median_suv"].get<double>();
+      const double residual = (at["suv_peak"].get<double>() - median) / (row["baseline"]["suv_peak"].get<double>() - median);
+      EXPECT_TRUE(at["suv_peak"].get<double>() <= at["background_level_suv"].get<double>() || residual <= 0.10)
+          << at << " residual " << residual;
     }
   EXPECT_EQ(cr, 1);
   const auto& p = (*json_)["patient"];

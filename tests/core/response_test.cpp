@@ -104,6 +104,76 @@ TEST(Response, MergedLesionsFormOneGroupWithSummedVolume) {
   EXPECT_EQ(s->lesions[0].group, s->lesions[1].group);
 }
 
+// A baseline lesion the follow-up segmentation missed is judged on the uptake at its place (issue 13: a
+// treated lesion from SUV 10 to 3 was called complete response because the seed SUV 3 did not pick it up).
+// Baseline SUVpeak 9 (sphere(): 0.9 x SUVmax 10); the shell's 95th percentile 0.7 (median 0.5).
+UptakeAtPlace at_place(double suv_peak) {
+  UptakeAtPlace a;
+  a.suv_peak = suv_peak;
+  a.suv_max = suv_peak / 0.9;
+  a.background_median_suv = 0.5;
+  a.background_level_suv = 0.7;
+  a.voxels_measured = 100;
+  return a;
+}
+
+TEST(Response, UnsegmentedLesionAboveBackgroundIsJudgedByChangeNotCalledComplete) {
+  ResponseLesion treated = sphere("T", {0, 0, 0}, 8, 10);
+  treated.ptv_distance_mm = -5;
+  treated.followup_at_place = at_place(2.7);  // -70% and -6.3 SUV: responding
+  auto r = assess_response({treated}, {}, {});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->lesions.size(), 1u);
+  EXPECT_EQ(r->lesions[0].change, ResponseChange::responding);
+  EXPECT_EQ(r->lesions[0].status, ResponseStatus::responding);
+  EXPECT_NEAR(*r->lesions[0].uptake_change_pct, 100.0 * (2.7 - 9) / 9, 1e-9);
+  EXPECT_FALSE(r->lesions[0].volume_change_pct);  // not segmented: unknown, not -100%
+  EXPECT_FALSE(r->lesions[0].tlg_change_pct);
+  EXPECT_EQ(r->patient.complete_response, 0);
+  EXPECT_EQ(r->patient.responding, 1);
+}
+
+TEST(Response, UnsegmentedLesionAtBackgroundIsCompleteResponse) {
+  ResponseLesion treated = sphere("T", {0, 0, 0}, 8, 10);
+  treated.ptv_distance_mm = -5;
+  for (double peak : {0.65, 0.7}) {  // below and exactly at the shell's 95th percentile: complete response
+    treated.followup_at_place = at_place(peak);
+    auto r = assess_response({treated}, {}, {});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->lesions[0].status, ResponseStatus::complete_response) << peak;
+  }
+  // Just above the percentile: residual contrast (0.71 - 0.5) / (9 - 0.5) = 2.5% <= 10%: still complete.
+  treated.followup_at_place = at_place(0.71);
+  EXPECT_EQ(assess_response({treated}, {}, {})->lesions[0].status, ResponseStatus::complete_response);
+  // Residual contrast 14.1% (1.7 - 0.5 over 8.5) and above the percentile: judged by the change rules (-81%).
+  treated.followup_at_place = at_place(1.7);
+  EXPECT_EQ(assess_response({treated}, {}, {})->lesions[0].status, ResponseStatus::responding);
+  ResponseRules lenient;
+  lenient.complete_response_residual_contrast_pct = 15;
+  EXPECT_EQ(assess_response({treated}, {}, lenient)->lesions[0].status, ResponseStatus::complete_response);
+  // Covered by the spill-out of a neighbouring follow-up lesion: nothing of its own to measure.
+  UptakeAtPlace covered;
+  covered.voxels_near_other_lesion = 40;
+  covered.nearest_followup_lesion = "F4";
+  treated.followup_at_place = covered;
+  auto c = assess_response({treated}, {}, {});
+  EXPECT_EQ(c->lesions[0].status, ResponseStatus::complete_response);
+  EXPECT_NE(c->lesions[0].notes.back().find("F4"), std::string::npos);
+  ResponseRules bad;
+  bad.complete_response_background_percentile = 101;
+  EXPECT_FALSE(assess_response({treated}, {}, bad));  // a percentile above 100 is refused
+}
+
+TEST(Response, UnsegmentedLesionHotterAtItsPlaceIsProgressionInField) {
+  ResponseLesion treated = sphere("T", {0, 0, 0}, 8, 10);
+  treated.ptv_distance_mm = -5;                // inside the PTV: in-field
+  treated.followup_at_place = at_place(13.5);  // +50% and +4.5 SUV
+  auto r = assess_response({treated}, {}, {});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->lesions[0].change, ResponseChange::progressing);
+  EXPECT_EQ(r->lesions[0].status, ResponseStatus::in_field_progression);
+}
+
 TEST(Response, FollowUpWithoutLesions) {
   const std::vector<ResponseLesion> base = {sphere("A", {0, 0, 0}, 8, 10), sphere("B", {60, 0, 0}, 6, 8)};
   auto r = assess_response(base, {}, {});

@@ -30,6 +30,8 @@ TEST(ResponseRules, DefaultFileEqualsCompiledDefaults) {
   r.treated_volume_pct = r.treated_isodose_pct = r.in_field_isodose_pct = r.in_field_volume_pct = 1;
   r.marginal_isodose_pct = r.marginal_distance_mm = r.change_pct = r.change_abs_suv = r.tlg_progression_pct = 1;
   r.metric = ChangeMetric::suv_max;
+  r.complete_response_background_percentile = 7;
+  r.complete_response_residual_contrast_pct = 7;
   r.oligo_max_lesions = 9;
   r.recip_pr_pct = -1;
   r.recip_pd_pct = 1;
@@ -52,6 +54,8 @@ TEST(ResponseRules, DefaultFileEqualsCompiledDefaults) {
   EXPECT_EQ(r.change_pct, d.change_pct);
   EXPECT_EQ(r.change_abs_suv, d.change_abs_suv);
   EXPECT_EQ(r.tlg_progression_pct, d.tlg_progression_pct);
+  EXPECT_EQ(r.complete_response_background_percentile, d.complete_response_background_percentile);
+  EXPECT_EQ(r.complete_response_residual_contrast_pct, d.complete_response_residual_contrast_pct);
   EXPECT_EQ(r.in_field_isodose_pct, d.in_field_isodose_pct);
   EXPECT_EQ(r.in_field_volume_pct, d.in_field_volume_pct);
   EXPECT_EQ(r.marginal_isodose_pct, d.marginal_isodose_pct);

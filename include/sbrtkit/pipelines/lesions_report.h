@@ -6,6 +6,7 @@
 /// PET grid and lesion voxels onto the dose grid.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +43,12 @@ struct LesionsRequest {
   std::string rois;
   std::optional<ThresholdMode> segment;  // PET segmentation, when asked
   SegmentationOptions segmentation;
-  std::string exclude_rois;  // physiological uptake masks, same syntax as rois
-  double exclude_margin_mm = 8;  // the masks grow by this, to take the organs' spill-out with them
+  /// Physiological uptake masks (same syntax as rois; "" masks nothing), grown by exclude_margin_mm to take
+  /// the organs' spill-out with them, and the largest segmented component kept as a lesion. Defaults:
+  /// PhysiologicalUptakeRules, the same as `response`.
+  std::string exclude_rois = PhysiologicalUptakeRules{}.exclude_rois;
+  double exclude_margin_mm = PhysiologicalUptakeRules{}.exclude_margin_mm;
+  double max_volume_cc = PhysiologicalUptakeRules{}.max_volume_cc;
   std::string liver_roi = "Liver";
   /// A liver reference stated by the user (mean and SD of the liver's SUV measured elsewhere, e.g. in a
   /// 3 cm sphere of the right lobe); used instead of liver_roi when set.
@@ -53,6 +58,9 @@ struct LesionsRequest {
   double mtv_percent = 41;  // ROI lesions: MTV threshold in % of their SUVmax
   bool mtv_sub_voxel = true;  // MTV/SUVmean on the interpolated isosurface (false: whole voxels)
   std::optional<double> alpha_beta_gy;
+  /// Told each step as it starts ("reading the PET", "registering the PET study's CT", ...), for a progress
+  /// line; may be called from a worker thread (response runs two studies at once). May be empty.
+  std::function<void(const std::string& stage)> on_stage;
 };
 
 struct LesionDose {
@@ -70,9 +78,10 @@ struct LesionRow {
   PatientPoint suv_peak_planning;  // centre of the SUVpeak sphere
   double threshold_suv = 0;
   std::string covering_ptv;
-  /// PET lesions: the RTSTRUCT lesion (--rois) holding this lesion's hottest voxel, "" when none: the same
-  /// lesion seen both ways.
+  /// The RTSTRUCT lesion (--rois) this lesion is, "" when none. A lesion both contoured and segmented on
+  /// the PET is ONE row: the ROI's (source "RTSTRUCT+PET", in_roi its own name), with the segmented volume.
   std::string in_roi;
+  std::optional<double> segmented_volume_cc;  // RTSTRUCT+PET: volume of the PET component(s) merged into it
   std::optional<double> ptv_distance_mm;  // signed: negative inside the PTV
   std::optional<double> prescription_gy;
   std::optional<int> fractions;
@@ -83,6 +92,7 @@ struct LesionRow {
 
 struct LesionsReport {
   std::string plan_uid, rtstruct, rtdose, rtplan;
+  std::string planning_frame_of_reference_uid;  // of the RTSTRUCT: positions and doses are in this frame
   std::string pet_series_uid, pet_frame_of_reference_uid;
   std::vector<std::string> pet_sop_instance_uids;  // slice order
   std::vector<std::filesystem::path> pet_files;     // slice order
@@ -91,6 +101,16 @@ struct LesionsReport {
   SuvCalibration suv;
   FrameMapping mapping;
   std::vector<LesionRow> lesions;
+  /// Segmented components not reported as lesions, each with the reason (physiological uptake).
+  struct Excluded {
+    enum class Kind { organ_roi, too_large };  // an ROI masked out; a component above max_volume_cc
+    Kind kind = Kind::too_large;
+    std::string name;  // the ROI's name (organ_roi)
+    double volume_cc = 0, suv_max = 0;
+    PatientPoint centroid_planning;  // too_large only
+    std::string reason;
+  };
+  std::vector<Excluded> excluded;
   std::vector<std::string> notes, warnings;
 };
 

@@ -6,6 +6,7 @@
 /// VTK PolyData surfaces.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct ResponseRequest {
   ResponseRules rules;
   ResponseSegmentation segmentation;
   bool parallel = true;  // the two time points on two threads
+  /// As LesionsRequest::on_stage, each stage prefixed by "baseline: " or "follow-up: "; called from two
+  /// threads when parallel.
+  std::function<void(const std::string& stage)> on_stage;
 };
 
 struct ResponseTimePoint {
