@@ -41,7 +41,8 @@ class HistogramVisitor {
     result_.weighted_dose_sum += weight_mm3 * dose;
     add_moment(u, v, w, weight_mm3);
     boundary_dose(dose);
-    histogram_[std::size_t(std::min(dose * inverse_bin_, max_bin_))] += fixed(weight_mm3);
+    // Clamped at both ends: a DoseType ERROR grid may hold negative values (they count in the first bin).
+    histogram_[std::size_t(std::clamp(dose * inverse_bin_, 0.0, max_bin_))] += fixed(weight_mm3);
   }
   void outside_sample(double u, double v, double w, double weight_mm3) {
     result_.outside_fixed += fixed(weight_mm3);
@@ -136,11 +137,18 @@ void add_outside_warning(StructureDvh& out, double outside_mm3, double covered_m
     std::snprintf(buffer, sizeof buffer, "%s (%.1f%%) of the structure lies outside the dose grid; "
                   "metrics use the covered %.1f%%", format_cc(outside_mm3 / 1000).c_str(), 100 * fraction,
                   100 * (1 - fraction));
-    out.warnings.emplace_back(buffer);
+    out.warnings.push_back({DvhWarningKind::outside_dose_grid, buffer});
   }
 }
 
 }  // namespace
+
+std::vector<std::string> warning_texts(const std::vector<DvhWarning>& warnings) {
+  std::vector<std::string> out;
+  out.reserve(warnings.size());
+  for (const auto& w : warnings) out.push_back(w.text);
+  return out;
+}
 
 DoseField::DoseField(const DoseVolume& dose_gy) : dose_(&dose_gy) {
   float max_value = 0;
@@ -177,20 +185,27 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& 
 
   StructureDvh out;
   if (stack->open_contours > 0)
-    out.warnings.push_back(std::to_string(stack->open_contours) + " open contour(s) listed but given no volume");
+    out.warnings.push_back({DvhWarningKind::open_contours,
+                            std::to_string(stack->open_contours) + " open contour(s) listed but given no volume"});
   if (stack->point_contours > 0)
-    out.warnings.push_back(std::to_string(stack->point_contours) + " POINT contour(s) listed but given no volume");
+    out.warnings.push_back({DvhWarningKind::point_contours,
+                            std::to_string(stack->point_contours) + " POINT contour(s) listed but given no volume"});
   if (stack->planes.size() == 1) {
     if (options.single_plane_thickness_mm > 0)
-      out.warnings.push_back("contoured on a single plane: slab thickness " +
-                             std::to_string(options.single_plane_thickness_mm) + " mm assumed");
+      out.warnings.push_back({DvhWarningKind::single_plane, "contoured on a single plane: slab thickness " +
+                                                                std::to_string(options.single_plane_thickness_mm) +
+                                                                " mm assumed"});
     else
-      out.warnings.push_back("contoured on a single plane and no slice thickness known: no volume");
+      out.warnings.push_back(
+          {DvhWarningKind::single_plane, "contoured on a single plane and no slice thickness known: no volume"});
   }
   const double nominal_mm3 = stack->nominal_volume_mm3();
+  if (!std::isfinite(nominal_mm3))
+    return Error::bad_value("", "(3006,0050) ContourData", "contours with a finite area", "a non-finite volume")
+        .with_context("ROI " + std::to_string(structure.roi_number) + " '" + structure.name + "'");
   if (stack->planes.empty() || nominal_mm3 <= 0) {
     out.dvh = Dvh(options.bin_width_gy, {}, 0, 0, 0, 0);
-    out.warnings.push_back("structure is empty: no closed contours with an area");
+    out.warnings.push_back({DvhWarningKind::empty_structure, "structure is empty: no closed contours with an area"});
     return out;
   }
 
@@ -218,7 +233,7 @@ Expected<StructureDvh> compute_region_dvh(const ImageGeometry& grid, const Lesio
   StructureDvh out;
   if (volume_mm3 <= 0) {
     out.dvh = Dvh(options.bin_width_gy, {}, 0, 0, 0, 0);
-    out.warnings.push_back("region is empty: no voxel with a positive occupancy");
+    out.warnings.push_back({DvhWarningKind::empty_structure, "region is empty: no voxel with a positive occupancy"});
     return out;
   }
   const detail::RegionSampler sampler(grid, region, grid_to_dose, dose.volume(),

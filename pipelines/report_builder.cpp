@@ -203,7 +203,7 @@ Expected<ReportResult> run_report(const ReportRequest& request) {
     row.volume_cc = result->dvh.total_volume_cc();
     row.coverage = result->dvh.coverage();
     row.prescription_gy = rx.prescription_gy;
-    row.warnings = result->warnings;
+    row.warnings = warning_texts(result->warnings);
     for (const auto& m : metrics) {
       const bool relative = m.text().find('%') != std::string::npos && m.text().rfind("V", 0) == 0;
       // V100% only where it means coverage: targets.
