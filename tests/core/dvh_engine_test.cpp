@@ -121,7 +121,8 @@ TEST(DvhEngine, PartOutsideTheDoseGridIsReportedNotCountedAsZeroDose) {
   EXPECT_NEAR(r->dvh.total_volume_cc(), kPi * 36 * 40 / 1000, 1e-3 * kPi * 36 * 40 / 1000);
   EXPECT_NEAR(r->dvh.min_gy(), 12.0, 1e-6);  // the outside part is not zero dose
   ASSERT_FALSE(r->warnings.empty());
-  EXPECT_NE(r->warnings.back().find("outside the dose grid"), std::string::npos);
+  EXPECT_EQ(r->warnings.back().kind, DvhWarningKind::outside_dose_grid);
+  EXPECT_NE(r->warnings.back().text.find("outside the dose grid"), std::string::npos);
 }
 
 TEST(DvhEngine, ResultsAreIdenticalWhateverTheThreadCount) {
@@ -336,6 +337,29 @@ TEST(Structure, PlanningTargetByTypeOrTg263Name) {
   s.name = "Target_1";
   s.interpreted_type = "ORGAN";
   EXPECT_FALSE(s.is_planning_target());
+}
+
+}  // namespace
+}  // namespace sbrtkit
+
+namespace sbrtkit {
+namespace {
+
+// Structures built in memory (not read from DICOM) meet the same extent limit: a point at 1e30 mm once
+// gave a negative volume, one at z = 1e9 mm a slab of 5e8 mm to sample. Error, naming ROI and contour.
+TEST(DvhEngine, CoordinatesBeyondThePatientExtentAreRefused) {
+  const DoseVolume dose(ImageGeometry({10, 10, 10}, PatientPoint{-9, -9, -9}, Vec3{2, 2, 2},
+                                      {Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}}));
+  for (const PatientPoint far : {PatientPoint{1e30, 5, 0}, PatientPoint{5, 5, 1e9}, PatientPoint{-10001, 5, 0}}) {
+    Structure s{3, "PTV", "PTV", {}, {}};
+    s.contours.push_back({ContourType::closed_planar, {{-5, -5, 0}, {5, -5, 0}, {5, 5, 0}, {-5, 5, 0}}});
+    s.contours.push_back({ContourType::closed_planar, {{-5, -5, 2}, {5, -5, 2}, far, {-5, 5, 2}}});
+    auto r = compute_dvh(s, dose);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::bad_value);
+    EXPECT_NE(r.error().message().find("ROI 3 'PTV', contour 2"), std::string::npos) << r.error().message();
+    EXPECT_NE(r.error().message().find("+-10000 mm"), std::string::npos) << r.error().message();
+  }
 }
 
 }  // namespace
