@@ -294,6 +294,21 @@ TEST(DvhCommandBadInput, NanCoordinate) {
                   {"RS.dcm", "(3006,0050) ContourData"}, dir / "o.json");
 }
 
+// Issue 20: one point at 1e30 mm printed a volume of -2,135,281 cc with exit 0. Refused: exit 2, the file,
+// the ROI and the contour item named, nothing written.
+TEST(DvhCommandBadInput, CoordinateBeyondThePatientExtent) {
+  TempDir dir;
+  PatientStudy study;
+  const Solid sphere{Shape::sphere, 6, 12, {}};
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(sphere, 2, 1, "GTV"));
+  set.structures.back().contours[1].points[5].x = 1e30;
+  ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", study, set, {}));
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", study, testing::make_dose_grid(sphere, DoseModel{}, 2, 0)));
+  expect_rejected({"dvh", "--rtstruct", (dir / "RS.dcm").string(), "--rtdose", (dir / "RD.dcm").string(), "--format", "json"},
+                  {"RS.dcm", "(3006,0050) ContourData", "ContourSequence item 2", "GTV", "+-10000 mm"}, dir / "o.json");
+}
+
 TEST(DvhCommandBadInput, MalformedMetricNamesTheToken) {
   TempDir dir;
   const PlanFiles f = write_sphere_plan(dir.path());
