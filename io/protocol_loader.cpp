@@ -213,7 +213,7 @@ void read_organ_limits(const Reader& r, const YAML::Node& limits, const IncludeC
 
 
 Protocol parse(const Reader& r, const YAML::Node& root, const IncludeChain& chain) {
-  r.only_keys(root, "protocol file",
+  r.only_keys(root, "",
               {"protocol", "name", "version", "source", "description", "fractions", "prescription", "eqd2",
                "organ_limits", "notes", "structures"});
   Protocol p;
@@ -320,8 +320,10 @@ Expected<ProtocolListing> list_bundled_protocols() {
   auto dir = bundled_protocols_dir();
   if (!dir) return dir.error();
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(*dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(*dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec) && it->path().extension() == ".yaml") files.push_back(it->path());
+  if (ec) return Error::io(dir->string(), "cannot list the bundled protocols: " + ec.message());
   std::sort(files.begin(), files.end());
   ProtocolListing out;
   for (const auto& f : files) {

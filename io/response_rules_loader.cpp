@@ -67,7 +67,7 @@ Expected<ResponseRuleSet> load_response_rules(const std::filesystem::path& file,
   const YAML::Node& root = rd.root();
   try {
     if (root.IsNull()) return defaults;
-    rd.only_keys(root, "rules",
+    rd.only_keys(root, "",
                  {"version", "description", "matching", "treated", "change", "location", "patient", "ppp", "recip",
                   "segmentation"});
     if (auto m = root["matching"]) {

@@ -69,7 +69,7 @@ void YamlReader::only_keys(const YAML::Node& map, const std::string& what, const
     if (!allowed.count(key)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      fail(kv.first, what, "one of the keys " + list, "unknown key '" + key + "'");
+      fail(kv.first, what.empty() ? key : what + "." + key, "one of the keys " + list, "unknown key '" + key + "'");
     }
   }
 }

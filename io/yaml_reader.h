@@ -50,7 +50,8 @@ class YamlReader {
   [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& expected,
                          const std::string& found) const;
 
-  /// Fails unless `map` is a mapping whose keys are all in `allowed`; `what` names the section.
+  /// Fails unless `map` is a mapping whose keys are all in `allowed`; `what` names the section (empty at
+  /// the top level), an unknown key is reported as "what.key".
   void only_keys(const YAML::Node& map, const std::string& what, const std::set<std::string>& allowed) const;
 
   std::string text(const YAML::Node& node, const std::string& key) const;
