@@ -388,5 +388,30 @@ TEST(DvhCommand, Latin1NamesAreDecodedIntoEveryJsonOutput) {
   EXPECT_TRUE(batch_json.is_object());
 }
 
+// Bytes flipped in an RTPLAN's text fields without a SpecificCharacterSet (issue 20): each byte that is
+// not valid UTF-8 becomes U+FFFD, visibly damaged; check and batch write valid JSON/CSV, HTML and SQLite
+// take the same text. 0xFF and 0xC3 0x28 are never UTF-8.
+TEST(DvhCommand, FlippedBytesInPlanTextAreReplacedVisibly) {
+  TempDir dir;
+  const auto files = write_sphere_plan(dir.path());
+  testing::set_attribute(files.rtplan, "300A,0002", "L3\xff\xc3(x");
+  testing::set_attribute(files.rtplan, "0010,0010", "Pat\xfe\xfd");
+  const std::string replaced = "L3\xef\xbf\xbd\xef\xbf\xbd(x";  // U+FFFD twice
+  const auto check = run_sbrtkit({"check", dir.path().string(), "--protocol", "tg101-3fx", "--format", "json"});
+  ASSERT_LE(check.exit_code, 1) << check.err;
+  EXPECT_NO_THROW((void)json::parse(check.out));
+  EXPECT_NE(check.out.find(replaced), std::string::npos) << check.out.substr(0, 2000);
+  const auto out = dir / "batch-out";
+  const auto batch = run_sbrtkit({"batch", dir.path().string(), "--protocol", "tg101-3fx", "--out", out.string(),
+                                  "--progress", "none"});
+  ASSERT_LT(batch.exit_code, 2) << batch.err;
+  EXPECT_NE(testing::read_text(out / "plans.csv").find(replaced), std::string::npos);
+  EXPECT_NO_THROW((void)json::parse(testing::read_text(out / "batch.json")));
+  const auto html = dir / "plan.html";
+  const auto report = run_sbrtkit({"report", dir.path().string(), "--protocol", "tg101-3fx", "-o", html.string()});
+  EXPECT_LT(report.exit_code, 2) << report.err;
+  EXPECT_NE(testing::read_text(html).find(replaced), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sbrtkit
