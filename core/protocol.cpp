@@ -288,7 +288,7 @@ Expected<Indices> plan_indices(const CheckInputs& in, const std::vector<RuleInUs
 /// DVHs computed once per ROI (physical) and per ROI and alpha/beta (EQD2, voxel by voxel).
 class DvhCache {
  public:
-  DvhCache(const CheckInputs& in) : in_(in), field_(*in.dose) {}
+  explicit DvhCache(const CheckInputs& in) : in_(in), field_(*in.dose) {}
 
   Expected<const Dvh*> physical(const Structure& s) {
     auto it = physical_.find(s.roi_number);

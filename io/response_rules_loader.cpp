@@ -38,12 +38,11 @@ class Section {
     if (const YAML::Node n = map_[key]) return r_.text(n, path(key));
     return std::nullopt;
   }
-  YAML::Node node(const std::string& key) const { return map_[key]; }
   std::string path(const std::string& key) const { return name_ + "." + key; }
 
  private:
   const YamlReader& r_;
-  YAML::Node map_;
+  const YAML::Node map_;  // const: operator[] looks up, never inserts
   std::string name_;
 };
 
