@@ -157,7 +157,7 @@ Expected<DrawnStructures> add_dvhs(const PlanInputs& inputs, const DoseField& fi
     row.volume_cc = result->dvh.total_volume_cc();
     row.coverage = result->dvh.coverage();
     row.prescription_gy = rx.prescription_gy;
-    row.warnings = result->warnings;
+    row.warnings = warning_texts(result->warnings);
     for (const auto& m : *metrics) {
       const bool relative = m.text().find('%') != std::string::npos && m.text().rfind("V", 0) == 0;
       // V100% only where it means coverage: targets.

@@ -229,6 +229,30 @@ TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
   EXPECT_EQ(csv.rfind("followup,baseline,status,", 0), 0u);
 }
 
+// Issue 20: a rules value out of range was reported as the command-line option --percent; a rules path
+// that is a directory aborted with an uncaught std::ios_failure. Both are exit 2 naming the rules file.
+TEST_F(ResponseCommand, RulesValuesAndDirectoriesNameTheRulesFile) {
+  const auto& p = testing::shared_small_patient();
+  const auto run = [&](const std::filesystem::path& rules) {
+    return run_sbrtkit({"response", "--plan", (p / "planning").string(), "--baseline", (p / "baseline" / "pet").string(),
+                        "--followup", (p / "followup" / "pet").string(), "--rules", rules.string(), "--out",
+                        (dir_->path() / "never").string()});
+  };
+  const auto rules = dir_->path() / "percent.yaml";
+  std::ofstream(rules) << "segmentation:\n  percent: 500\n";
+  const auto r = run(rules);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("percent.yaml: line 2, column"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(segmentation.percent)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("--percent"), std::string::npos) << r.err;
+  std::filesystem::create_directory(dir_->path() / "rules_dir");
+  const auto d = run(dir_->path() / "rules_dir");
+  EXPECT_EQ(d.exit_code, 2) << d.err;
+  EXPECT_NE(d.err.find("rules_dir"), std::string::npos) << d.err;
+  EXPECT_NE(d.err.find("directory"), std::string::npos) << d.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "never"));
+}
+
 TEST_F(ResponseCommand, BadRulesFileNamesFileAndKey) {
   const auto rules = dir_->path() / "bad.yaml";
   std::ofstream(rules) << "change:\n  percent: 30\n  absolute: 0.8\n";
