@@ -7,6 +7,7 @@
 
 #include "cli_common.h"
 #include "sbrtkit/dicom/seg_writer.h"
+#include "sbrtkit/palette.h"
 #include "sbrtkit/pipelines/lesions_report.h"
 #include "sbrtkit/report/lesions_output.h"
 #include "io/output_file.h"
@@ -98,7 +99,8 @@ int run(const LesionsArguments& a) {
     SegInput seg;
     seg.source_files = report->pet_files;
     seg.grid = report->pet_grid;
-    for (const auto& l : report->lesions) seg.segments.push_back({l.name, l.source, l.voxels.index, l.voxels.weight});
+    for (const auto& l : report->lesions)
+      seg.segments.push_back({l.name, l.source, l.voxels.index, l.voxels.weight, lesion_colour(l.id)});
     if (auto s = write_lesion_seg(out / "lesions_seg.dcm", seg); !s) return report_error("lesions", s.error());
   }
   for (const auto& w : report->warnings) std::fprintf(stderr, "sbrtkit lesions: warning: %s\n", w.c_str());

@@ -79,6 +79,8 @@ Status write_status_seg(const std::filesystem::path& file, const ResponseReport&
   SegInput seg;
   seg.source_files = rep.followup.report.pet_files;
   seg.grid = rep.followup.report.pet_grid;
+  seg.series_number = output_series::response_seg;
+  seg.series_description = "sbrtkit response";
   for (const auto& v : response_voxels(rep)) {
     if (v.followup_index.empty()) continue;
     SegSegment s;
@@ -86,6 +88,8 @@ Status write_status_seg(const std::filesystem::path& file, const ResponseReport&
     s.source = "PET";
     s.index = v.followup_index;
     s.weight.assign(s.index.size(), 1.0f);
+    const StatusRgb c = status_colour(v.status);
+    s.colour = {c.r, c.g, c.b};
     seg.segments.push_back(std::move(s));
   }
   if (seg.segments.empty()) return ok();
