@@ -15,6 +15,7 @@
 
 #include "sbrtkit/expected.h"
 #include "sbrtkit/volume.h"
+#include "support/dciodvfy.h"
 
 namespace sbrtkit::testing {
 
@@ -60,27 +61,6 @@ inline void expect_same_physical_values(const Volume<float>& truth, const Volume
         else
           ASSERT_NEAR(truth.at(i, j, k), read.at(v), tol) << i << " " << j << " " << k;
       }
-}
-
-/// dciodvfy output lines starting with "Error".
-inline std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file) {
-  std::vector<std::string> errors;
-  const std::string cmd = "dciodvfy '" + file.string() + "' 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return {"cannot run dciodvfy"};
-  std::array<char, 4096> line{};
-  while (std::fgets(line.data(), int(line.size()), pipe))
-    if (std::string(line.data()).rfind("Error", 0) == 0) errors.emplace_back(line.data());
-  ::pclose(pipe);
-  return errors;
-}
-
-inline bool have_dciodvfy() { return std::system("command -v dciodvfy > /dev/null 2>&1") == 0; }
-
-inline std::string join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l;
-  return out;
 }
 
 }  // namespace sbrtkit::testing
