@@ -53,7 +53,8 @@ int run(const ResponseArguments& a) {
   if (auto s = write_status_vtp(out / "response_lesions.vtp", *rep); !s) return report_error("response", s.error());
   if (!a.no_seg && !rep->assessment.lesions.empty())
     if (auto s = write_status_seg(out / "response_seg.dcm", *rep); !s) return report_error("response", s.error());
-  for (auto exported : {export_followup_lesions_rtstruct(out / "followup_lesions_rtstruct.dcm", r.plan_dir, *rep)}) {
+  for (auto exported : {export_followup_lesions_rtstruct(out / "followup_lesions_rtstruct.dcm", r.plan_dir, *rep),
+                        export_response_registration(out / "registration.dcm", r.plan_dir, *rep)}) {
     if (!exported) return report_error("response", exported.error());
     for (const auto& n : *exported) std::fprintf(stderr, "sbrtkit response: note: %s\n", n.c_str());
   }
@@ -100,7 +101,7 @@ void add_response_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--serial", a->serial, "process the two studies one after the other");
   cmd->add_option("--out", a->out_dir,
                   "output folder (response.csv/.json, response_labels.nrrd, response_seg.dcm, response_mip.png, "
-                  "response_lesions.vtp, followup_lesions_rtstruct.dcm)")
+                  "response_lesions.vtp, followup_lesions_rtstruct.dcm, registration.dcm)")
       ->required();
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

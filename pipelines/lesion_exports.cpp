@@ -103,4 +103,25 @@ Expected<ExportNotes> export_followup_lesions_rtstruct(const std::filesystem::pa
   return write_rois(file, *ct, std::move(rois), output_series::followup_lesions_rtstruct, "sbrtkit follow-up lesions");
 }
 
+Expected<ExportNotes> export_response_registration(const std::filesystem::path& file,
+                                                   const std::filesystem::path& plan_dir, const ResponseReport& rep) {
+  const LesionsReport& fu = rep.followup.report;
+  auto ct = read_planning_images(plan_dir, uid_or_none(fu.plan_uid));
+  if (!ct) return ct.error();
+  if (!*ct) return ExportNotes{fmt::format("{}: not written: the plan folder has no planning CT", file.string())};
+  const std::string& planning_frame = (*ct)->study.frame_of_reference_uid;
+  if (fu.pet_frame_of_reference_uid == planning_frame)
+    return ExportNotes{fmt::format("{}: not written: the follow-up PET is in the planning frame already", file.string())};
+  SpatialRegistrationWriteOptions options;
+  options.series.series_number = output_series::response_registration;
+  options.series.series_description = "sbrtkit response: PET studies to plan";
+  options.frames.push_back({fu.pet_frame_of_reference_uid, {fu.mapping.to_planning}});
+  const LesionsReport& bl = rep.baseline.report;
+  if (bl.pet_frame_of_reference_uid != planning_frame && bl.pet_frame_of_reference_uid != fu.pet_frame_of_reference_uid)
+    options.frames.push_back({bl.pet_frame_of_reference_uid, {bl.mapping.to_planning}});
+  auto written = write_spatial_registration(file, (*ct)->study, options);
+  if (!written) return written.error();
+  return ExportNotes{};
+}
+
 }  // namespace sbrtkit

@@ -146,8 +146,46 @@ TEST_F(ResponseExports, FollowupLesionsRtstructInThePlanningFrame) {
   for (std::size_t n = 0; n < rows.size(); ++n)
     EXPECT_EQ(set->structures[n].name, rows[n]["name"].get<std::string>() + " " + rows[n]["status"].get<std::string>());
   expect_rois_match(*set, rows, "centroid_planning_mm");
-  EXPECT_EQ(series_number(file), std::to_string(output_series::followup_lesions_rtstruct));
-  EXPECT_NE(series_number(file), series_number(*out_ / "response_seg.dcm"));
+  const std::vector<std::string> numbers = {series_number(file), series_number(*out_ / "response_seg.dcm"),
+                                            series_number(*out_ / "registration.dcm")};
+  EXPECT_EQ(numbers[0], std::to_string(output_series::followup_lesions_rtstruct));
+  EXPECT_NE(numbers[0], numbers[1]);
+  EXPECT_NE(numbers[1], numbers[2]);
+  EXPECT_NE(numbers[0], numbers[2]);
+}
+
+TEST_F(ResponseExports, RegistrationObjectGivesTheTransformResponseUsed) {
+  ASSERT_FALSE(out_->empty()) << "sbrtkit response failed";
+  const auto file = *out_ / "registration.dcm";
+  expect_dciodvfy_clean(file);
+  auto reg = read_spatial_registration(file);
+  ASSERT_TRUE(reg) << reg.error().message();
+  const auto t = truth();
+  const std::string planning = t["planning"]["frame_of_reference_uid"].get<std::string>();
+  const std::string followup = t["pet"][1]["frame_of_reference_uid"].get<std::string>();
+  EXPECT_EQ(reg->frame_of_reference_uid, planning);
+  const auto map = reg->map(followup, planning);
+  ASSERT_TRUE(map);
+  // The transform response.json reports for the follow-up (DS text keeps about 1e-6 of each entry).
+  const auto rep = read_json(*out_ / "response.json");
+  const auto& tr = rep["followup"]["translation_mm"];
+  EXPECT_NEAR(map->translation_mm.x, tr[0].get<double>(), 1e-4);
+  EXPECT_NEAR(map->translation_mm.y, tr[1].get<double>(), 1e-4);
+  EXPECT_NEAR(map->translation_mm.z, tr[2].get<double>(), 1e-4);
+  EXPECT_NEAR(map->angle_deg(), rep["followup"]["rotation_deg"].get<double>(), 1e-4);
+  // Direction: follow-up frame -> planning frame takes every true lesion centre to its planning place
+  // (within 2 mm, issue 13's acceptance; the registration's own error on this patient is below 1 mm).
+  for (const auto& l : t["pet"][1]["lesions"]) {
+    const auto& f = l["centre_frame_mm"];
+    const PatientPoint mapped = map->apply(PatientPoint{f[0].get<double>(), f[1].get<double>(), f[2].get<double>()});
+    EXPECT_LT(distance(mapped, l["centre_planning_mm"]), 2.0) << l["name"];
+    // The inverse, applied by mistake, would be off by about twice the 11 mm shift.
+    EXPECT_GT(distance(map->inverse().apply(PatientPoint{f[0].get<double>(), f[1].get<double>(), f[2].get<double>()}),
+                       l["centre_planning_mm"]),
+              10.0);
+  }
+  // The baseline PET has its own frame: registered too, with its own map.
+  EXPECT_TRUE(reg->map(t["pet"][0]["frame_of_reference_uid"].get<std::string>(), planning));
 }
 
 }  // namespace

@@ -42,4 +42,10 @@ Expected<ExportNotes> export_lesions_rtstruct(const std::filesystem::path& file,
 Expected<ExportNotes> export_followup_lesions_rtstruct(const std::filesystem::path& file,
                                                        const std::filesystem::path& plan_dir, const ResponseReport& report);
 
+/// The Spatial Registration of the follow-up PET frame into the planning frame (the map `response`
+/// measured with), and of the baseline PET frame when it is another frame. Not written (a note says so)
+/// when the follow-up is already in the planning frame or the plan has no planning CT.
+Expected<ExportNotes> export_response_registration(const std::filesystem::path& file,
+                                                   const std::filesystem::path& plan_dir, const ResponseReport& report);
+
 }  // namespace sbrtkit
