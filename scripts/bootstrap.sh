@@ -13,6 +13,7 @@ packages=(
   dicom3tools                   # dciodvfy: validates the DICOM we write
   snakemake                     # workflow/: batch shards + merge (its test skips without it)
   libpng-dev                    # PNG slices embedded in the HTML report
+  libcairo2-dev fonts-dejavu-core  # report/ pictures (MIPs, DVH plot) drawn with Cairo in DejaVu Sans
   chromium                      # headless render test of the HTML report (~100 MB; the test skips without it)
 )
 

@@ -174,7 +174,7 @@ TEST_F(ResponseExports, RegistrationObjectGivesTheTransformResponseUsed) {
   EXPECT_NEAR(map->translation_mm.z, tr[2].get<double>(), 1e-4);
   EXPECT_NEAR(map->angle_deg(), rep["followup"]["rotation_deg"].get<double>(), 1e-4);
   // Direction: follow-up frame -> planning frame takes every true lesion centre to its planning place
-  // (within 2 mm, issue 13's acceptance; the registration's own error on this patient is below 1 mm).
+  // (within 2 mm, issue 13's acceptance).
   for (const auto& l : t["pet"][1]["lesions"]) {
     const auto& f = l["centre_frame_mm"];
     const PatientPoint mapped = map->apply(PatientPoint{f[0].get<double>(), f[1].get<double>(), f[2].get<double>()});
