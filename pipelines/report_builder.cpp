@@ -165,7 +165,11 @@ Expected<DrawnStructures> add_dvhs(const PlanInputs& inputs, const DoseField& fi
     }
     content.structures.push_back(row);
     if (!result->dvh.empty()) {
-      DvhPlotSeries series{s.name, colour, s.is_planning_target(), {}};
+      // Targets of every kind (GTV, CTV, ITV, PTV) are drawn solid, organs at risk dashed.
+      const std::string type = ascii_upper(s.interpreted_type), name = ascii_upper(s.name);
+      const bool any_target = s.is_planning_target() || type == "GTV" || type == "CTV" || type == "ITV" ||
+                              name.rfind("GTV", 0) == 0 || name.rfind("CTV", 0) == 0 || name.rfind("ITV", 0) == 0;
+      DvhPlotSeries series{s.name, colour, any_target, {}};
       const double covered = result->dvh.covered_volume_cc();
       for (const auto& p : result->dvh.cumulative(curve_step_gy)) series.points.push_back({p.dose_gy, 100 * p.volume_cc / covered});
       plot.series.push_back(std::move(series));

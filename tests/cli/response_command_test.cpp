@@ -213,14 +213,18 @@ TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
   EXPECT_EQ(nrrd.size() - header_end - 2, std::size_t(128) * 128 * 84);  // follow-up PET grid, 1 byte per voxel
   for (int code : {1, 2, 3, 5, 6, 7}) EXPECT_GT(counts[code], 0) << "status code " << code;
   EXPECT_EQ(counts[4], 0);  // no in-field progression in this patient
-  // The MIP decodes; below the picture, the legend: a colour box and a black name on white per status.
+  // The MIP decodes; below the picture, the legend: a colour box and a name per status and the PTV
+  // outline row (18-pixel rows, 10 pixels of margin below).
   const auto png = testing::decode_png(testing::read_text(out / "response_mip.png"));
   ASSERT_GT(png.width, 0);
-  const int legend_top = png.height - (7 * 20 + 8);
+  const int legend_top = png.height - 10 - 8 * 18;
   ASSERT_GT(legend_top, 0);
-  for (int row = 0; row < 7; ++row)
-    EXPECT_GT(png.black_pixels(legend_top + 4 + 20 * row, legend_top + 4 + 20 * (row + 1), 30), 40)
-        << "legend row " << row << " has no name";
+  for (int row = 0; row < 8; ++row) {
+    int dark = 0;
+    for (int y = legend_top + 18 * row; y < legend_top + 18 * (row + 1); ++y)
+      for (int x = 30; x < png.width; ++x) dark += png.at(x, y)[0] < 90 && png.at(x, y)[1] < 90;
+    EXPECT_GT(dark, 20) << "legend row " << row << " has no name";
+  }
   const std::string vtp = testing::read_text(out / "response_lesions.vtp");
   EXPECT_NE(vtp.find("<VTKFile type=\"PolyData\""), std::string::npos);
   EXPECT_NE(vtp.find("Name=\"status\""), std::string::npos);
