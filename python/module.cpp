@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "image.h"
+#include "lesions.h"
 #include "plan.h"
 #include "sbrtkit/version.h"
 
@@ -13,5 +14,6 @@ PYBIND11_MODULE(_sbrtkit, m) {
   sbrtkit::python::register_image(m);
   sbrtkit::python::register_plan(m);
   sbrtkit::python::register_region_dvh(m);
+  sbrtkit::python::register_lesions(m);
   m.attr("__version__") = sbrtkit::kVersion;
 }

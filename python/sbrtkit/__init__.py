@@ -7,6 +7,9 @@
     plan.qa(); plan.check("rtog0915")                 # DataFrames with the CSV outputs' columns
     img = plan.dose                                   # sbrtkit.Image: .array[z, y, x], .affine (LPS mm)
     sbrtkit.dvh_of(my_mask, img).metric("D98%[Gy]")   # DVH of your own numpy occupancy array
+    les = sbrtkit.lesions("patient/planning", "patient/baseline/pet", segment="percent")
+    les.table; les.suv; les.labels                    # DataFrame (lesions.csv), SUV and label-map Images
+    sbrtkit.response("patient/planning", "patient/baseline/pet", "patient/followup/pet").table
 
 Errors raise subclasses of SbrtkitError (IoError, NotDicomError, MissingTagError, BadValueError,
 UnsupportedError, InconsistentError, BadArgumentError, BadMetricError), one per kind of the C++ Error,
@@ -17,13 +20,14 @@ from ._sbrtkit import (  # noqa: F401
     __version__,
     SbrtkitError, IoError, NotDicomError, MissingTagError, BadValueError, UnsupportedError,
     InconsistentError, BadArgumentError, BadMetricError, SbrtkitWarning,
-    Image, Plan, DvhResult, RegionDvh, load_plan, dvh_of,
+    Image, Plan, DvhResult, RegionDvh, LesionsResult, ResponseResult, load_plan, dvh_of, lesions, response,
 )
 
 __all__ = [
     "SbrtkitError", "IoError", "NotDicomError", "MissingTagError", "BadValueError", "UnsupportedError",
     "InconsistentError", "BadArgumentError", "BadMetricError", "SbrtkitWarning",
-    "Image", "Plan", "DvhResult", "RegionDvh", "load_plan", "dvh_of",
+    "Image", "Plan", "DvhResult", "RegionDvh", "LesionsResult", "ResponseResult", "load_plan", "dvh_of",
+    "lesions", "response", "frame_from_csv",
 ]
 
 
@@ -66,3 +70,9 @@ def _check(self, protocol):
 
 Plan.qa = _qa
 Plan.check = _check
+
+
+LesionsResult.table = property(lambda self: frame_from_csv(self.csv()),
+                               doc="One row per lesion: the columns and rows of lesions.csv, as a DataFrame.")
+ResponseResult.table = property(lambda self: frame_from_csv(self.csv()),
+                                doc="One row per lesion: the columns and rows of response.csv, as a DataFrame.")

@@ -125,3 +125,12 @@ def test_bad_masks_raise_bad_argument(sphere, dose):
         sbrtkit.Image(sphere, spacing=(1, 0, 1))
     with pytest.raises(sbrtkit.BadMetricError):
         sbrtkit.dvh_of(sphere, dose).metric("Dx")
+
+
+def test_a_mask_partly_outside_the_dose_grid_warns(sphere, dose):
+    # The same sphere on a grid shifted by 5 mm along x: its +x part (x > 9.75 + 0.25 mm) leaves the dose grid.
+    shifted = sbrtkit.Image(sphere, origin=(dose.origin[0] + 5.0, dose.origin[1], dose.origin[2]),
+                            spacing=dose.spacing)
+    with pytest.warns(sbrtkit.SbrtkitWarning):
+        result = sbrtkit.dvh_of(shifted, dose)
+    assert 0 < result.coverage < 1
