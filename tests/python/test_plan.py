@@ -157,3 +157,28 @@ def test_an_unknown_roi_and_bad_keys_raise_bad_argument(plan, patient):
     with pytest.raises(sbrtkit.BadArgumentError) as caught:
         sbrtkit.load_plan({"rtdos": patient / "planning/rtdose.dcm"})
     assert "rtdos" in str(caught.value)
+
+
+def test_the_gil_is_released_while_the_engine_computes(plan):
+    """Another Python thread runs during plan.dvh(): it samples the clock in a loop, and some samples fall in
+    the middle third of the call (with the GIL held through the C++ call, none could)."""
+    import threading
+    import time
+    span = {}
+
+    def compute():
+        span["start"] = time.perf_counter()
+        plan.dvh()
+        span["end"] = time.perf_counter()
+
+    worker = threading.Thread(target=compute)
+    samples = []
+    worker.start()
+    while worker.is_alive():
+        samples.append(time.perf_counter())
+        time.sleep(0.001)
+    worker.join()
+    third = (span["end"] - span["start"]) / 3
+    assert third > 0.01, "the DVH took too little time to tell"
+    middle = [t for t in samples if span["start"] + third <= t <= span["end"] - third]
+    assert len(middle) > 0
