@@ -15,6 +15,8 @@ packages=(
   python3-jsonschema            # the tests validate every JSON output against docs/schemas/
   libpng-dev                    # PNG slices embedded in the HTML report
   libcairo2-dev fonts-dejavu-core  # report/ pictures (MIPs, DVH plot) drawn with Cairo in DejaVu Sans
+  pybind11-dev python3-dev      # the Python module (python/)
+  python3-pytest python3-pandas python3-numpy   # its pytest suite (tests/python/) and DataFrames
   chromium                      # headless render test of the HTML report (~100 MB; the test skips without it)
 )
 

@@ -5,7 +5,8 @@
 #   3. run both: each compares the DVH of a sphere in a linear field with its closed form (exit 0 = within
 #      the geometric tolerances the example states);
 #   4. move the prefix elsewhere and check that the installed binary reads the installed protocols, not
-#      the source tree (`sbrtkit protocols` names the folder it read).
+#      the source tree (`sbrtkit protocols` names the folder it read);
+#   5. import the installed Python module from the moved prefix (when the build has one).
 set -euo pipefail
 build=$1 source=$2
 work=$(mktemp -d)
@@ -28,4 +29,12 @@ grep -q "bundled protocols in $work/moved/share/sbrtkit/protocols" <<< "$listing
   echo "$listing" | head -3 >&2
   exit 1
 }
-echo "install_test: library, headers, CMake package, pkg-config and relocated protocols all work"
+# 5. The Python module (when built): installed under the prefix's site-packages, importable from there.
+if [ -d "$build/python/sbrtkit" ]; then
+  module=$(find "$work/moved" -name '_sbrtkit*.so' | head -1)
+  [ -n "$module" ] || { echo "install_test: the Python module was built but not installed" >&2; exit 1; }
+  python=$(sed -n 's/^_Python3_EXECUTABLE:INTERNAL=//p' "$build/CMakeCache.txt")
+  (cd "$work" && PYTHONPATH=$(dirname "$(dirname "$module")") "${python:-python3}" -c \
+     "import sbrtkit, sys; assert sbrtkit.__file__.startswith('$work/moved'), sbrtkit.__file__; sbrtkit.load_plan")
+fi
+echo "install_test: library, headers, CMake package, pkg-config, relocated protocols and Python module all work"
