@@ -106,7 +106,7 @@ void register_region_dvh(py::module_& m) {
             result.emplace(compute_region_dvh(grid, region, RigidMap{}, field));
           }
           StructureDvh dvh = unwrap(std::move(*result));
-          warn_all(dvh.warnings);
+          warn_all(warning_texts(dvh.warnings));
           return RegionDvh{std::move(dvh.dvh), dvh.centroid, prescription_gy};
         },
         py::arg("mask"), py::arg("dose"), py::arg("prescription_gy") = py::none(),
