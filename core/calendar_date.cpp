@@ -15,7 +15,9 @@ int days_in_month(int y, int m) {
 
 Expected<CalendarDate> parse_calendar_date(std::string_view text) {
   const auto bad = [&](const char* expected) {
-    return Error::bad_value("", "date", expected, "'" + std::string(text) + "'");
+    std::string quoted = "'";
+    quoted.append(text).push_back('\'');
+    return Error::bad_value("", "date", expected, quoted);
   };
   const bool iso = text.size() == 10 && text[4] == '-' && text[7] == '-';
   if (!iso && text.size() != 8) return bad("YYYY-MM-DD or YYYYMMDD");
