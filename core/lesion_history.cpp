@@ -49,7 +49,7 @@ struct Appearance {
 
 class HistoryBuilder {
  public:
-  HistoryBuilder(const std::vector<HistoryStudy>& studies, const std::vector<HistoryCourse>& courses,
+  HistoryBuilder(const std::vector<LesionStudy>& studies, const std::vector<LesionCourse>& courses,
                  const ResponseRules& rules)
       : studies_(studies), courses_(courses), rules_(rules) {}
 
@@ -66,8 +66,8 @@ class HistoryBuilder {
   }
 
  private:
-  const std::vector<HistoryStudy>& studies_;
-  const std::vector<HistoryCourse>& courses_;
+  const std::vector<LesionStudy>& studies_;
+  const std::vector<LesionCourse>& courses_;
   const ResponseRules& rules_;
   LesionHistory out_;
   std::vector<std::vector<int>> track_of_;  // [study][lesion] -> track
@@ -496,8 +496,8 @@ const char* lineage_name(LineageEvent::Kind k) {
   return "?";
 }
 
-Expected<LesionHistory> build_lesion_history(const std::vector<HistoryStudy>& studies,
-                                             const std::vector<HistoryCourse>& courses, const ResponseRules& rules) {
+Expected<LesionHistory> build_lesion_history(const std::vector<LesionStudy>& studies,
+                                             const std::vector<LesionCourse>& courses, const ResponseRules& rules) {
   return HistoryBuilder(studies, courses, rules).run();
 }
 

@@ -59,14 +59,14 @@ struct LesionDoseContext {
   std::vector<std::optional<double>> point_dose_gy;  // one per ResponseLesion::points, or empty
 };
 
-struct HistoryStudy {
+struct LesionStudy {
   std::string label;  // e.g. the PET series UID, used in messages
   CalendarDate date;
   /// Lesions in the reference frame. Their own dose-context fields are ignored: each course supplies its own.
   std::vector<ResponseLesion> lesions;
 };
 
-struct HistoryCourse {
+struct LesionCourse {
   std::string plan_uid;
   CalendarDate date;  // plan date
   /// context[s][i]: this course's plan and dose at lesion i of study s (sizes must match the studies).
@@ -157,8 +157,8 @@ struct LesionHistory {
 
 /// Errors (bad_argument, naming the study or course): studies or courses not in strictly ascending date
 /// order, a course whose context does not have one entry per lesion of every study, invalid rules.
-Expected<LesionHistory> build_lesion_history(const std::vector<HistoryStudy>& studies,
-                                             const std::vector<HistoryCourse>& courses, const ResponseRules& rules);
+Expected<LesionHistory> build_lesion_history(const std::vector<LesionStudy>& studies,
+                                             const std::vector<LesionCourse>& courses, const ResponseRules& rules);
 
 /// One lesion treated by one course, as a Kaplan-Meier subject for local control: time in days from the
 /// course's plan date to the local failure (event) or to the censoring study.

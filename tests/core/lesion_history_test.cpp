@@ -91,9 +91,9 @@ LesionDoseContext context(const std::vector<Ptv>& plan, const ResponseLesion& l)
   return c;
 }
 
-HistoryCourse course(const std::string& uid, const char* date, const std::vector<Ptv>& plan,
-                     const std::vector<HistoryStudy>& studies) {
-  HistoryCourse c;
+LesionCourse course(const std::string& uid, const char* date, const std::vector<Ptv>& plan,
+                     const std::vector<LesionStudy>& studies) {
+  LesionCourse c;
   c.plan_uid = uid;
   c.date = day(date);
   for (const auto& s : studies) {
@@ -147,9 +147,9 @@ class TwoCourses : public ::testing::Test {
     ASSERT_TRUE(h) << h.error().message();
     history = *h;
   }
-  std::vector<HistoryStudy> studies;
+  std::vector<LesionStudy> studies;
   std::vector<Ptv> plan1, plan2;
-  std::vector<HistoryCourse> courses;
+  std::vector<LesionCourse> courses;
   LesionHistory history;
 };
 
@@ -270,10 +270,10 @@ TEST(LesionHistory, ControlledLesionIsCensoredAtTheLastStudy) {
   // Course 2023-03-01; studies 2023-02-20 (planning), 2023-06-01 (responding), 2024-03-04 (stable).
   // 2023-03-01 -> 2024-03-04: 366 (to 2024-03-01, across the leap day 2024-02-29) + 3 = 369.
   const PatientPoint a{10, -20, 30};
-  std::vector<HistoryStudy> studies = {{"P", day("2023-02-20"), {ball("A", a, 8, 10)}},
+  std::vector<LesionStudy> studies = {{"P", day("2023-02-20"), {ball("A", a, 8, 10)}},
                                        {"F1", day("2023-06-01"), {ball("A", a, 6, 5)}},
                                        {"F2", day("2024-03-04"), {ball("A", a, 6, 5.2)}}};
-  std::vector<HistoryCourse> courses = {course("1.9", "2023-03-01", {{"PTV_A", a, 12}}, studies)};
+  std::vector<LesionCourse> courses = {course("1.9", "2023-03-01", {{"PTV_A", a, 12}}, studies)};
   auto h = build_lesion_history(studies, courses, ResponseRules{});
   ASSERT_TRUE(h) << h.error().message();
   ASSERT_EQ(h->lesions.size(), 1u);
@@ -293,8 +293,8 @@ TEST(LesionHistory, ControlledLesionIsCensoredAtTheLastStudy) {
 
 TEST(LesionHistory, CourseWithoutLaterStudyIsNotEvaluable) {
   const PatientPoint a{0, 0, 0};
-  std::vector<HistoryStudy> studies = {{"P", day("2023-02-20"), {ball("A", a, 8, 10)}}};
-  std::vector<HistoryCourse> courses = {course("1.9", "2023-03-01", {{"PTV_A", a, 12}}, studies)};
+  std::vector<LesionStudy> studies = {{"P", day("2023-02-20"), {ball("A", a, 8, 10)}}};
+  std::vector<LesionCourse> courses = {course("1.9", "2023-03-01", {{"PTV_A", a, 12}}, studies)};
   auto h = build_lesion_history(studies, courses, ResponseRules{});
   ASSERT_TRUE(h);
   EXPECT_EQ(outcome(&h->lesions[0], 0)->outcome, LesionOutcome::not_evaluable);
@@ -309,7 +309,7 @@ TEST(LesionHistory, SplitKeepsTheIdOnTheLargerPartAndRecordsTheFragment) {
   // S0: a peanut (two r 7 spheres 12 mm apart). S1 and S2: a r 5 sphere at x = -8 and a r 4 one at x = +7,
   // both inside the peanut: one match group, one baseline, two follow-ups. The r 5 part overlaps the
   // peanut most and keeps L1; the r 4 part is L2, split from L1, and both keep their IDs at S2.
-  std::vector<HistoryStudy> studies = {
+  std::vector<LesionStudy> studies = {
       {"S0", day("2024-01-01"), {lesion("P", {{{-6, 0, 0}, 7}, {{6, 0, 0}, 7}}, 8)}},
       {"S1", day("2024-04-01"), {ball("R", {7, 0, 0}, 4, 8), ball("Lft", {-8, 0, 0}, 5, 8)}},
       {"S2", day("2024-07-01"), {ball("Lft", {-8, 0, 0}, 5, 8), ball("R", {7, 0, 0}, 4, 8)}},
@@ -332,7 +332,7 @@ TEST(LesionHistory, SplitKeepsTheIdOnTheLargerPartAndRecordsTheFragment) {
 }
 
 TEST(LesionHistory, MergeKeepsTheIdOfTheLesionOverlappingMostAndEndsTheOther) {
-  std::vector<HistoryStudy> studies = {
+  std::vector<LesionStudy> studies = {
       {"S0", day("2024-01-01"), {ball("R", {7, 0, 0}, 4, 8), ball("Lft", {-8, 0, 0}, 5, 8)}},
       {"S1", day("2024-04-01"), {lesion("P", {{{-6, 0, 0}, 7}, {{6, 0, 0}, 7}}, 8)}},
   };
@@ -353,10 +353,10 @@ TEST(LesionHistory, ReappearanceKeepsTheIdAndIsALocalFailure) {
   // Treated on 2024-02-01, gone at S1 (complete response), back in the PTV at S2 2024-11-04:
   // 2024-02-01 -> 2024-11-04 = 29 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 3 = 277.
   const PatientPoint a{0, 30, -40};
-  std::vector<HistoryStudy> studies = {{"S0", day("2024-01-20"), {ball("A", a, 7, 9)}},
+  std::vector<LesionStudy> studies = {{"S0", day("2024-01-20"), {ball("A", a, 7, 9)}},
                                        {"S1", day("2024-05-02"), {}},
                                        {"S2", day("2024-11-04"), {ball("A", a, 6, 7)}}};
-  std::vector<HistoryCourse> courses = {course("1.7", "2024-02-01", {{"PTV_A", a, 11}}, studies)};
+  std::vector<LesionCourse> courses = {course("1.7", "2024-02-01", {{"PTV_A", a, 11}}, studies)};
   auto h = build_lesion_history(studies, courses, ResponseRules{});
   ASSERT_TRUE(h) << h.error().message();
   ASSERT_EQ(h->lesions.size(), 1u);
@@ -373,9 +373,9 @@ TEST(LesionHistory, NewLesionInsideTheFieldIsALocalFailureOfTheTreatedLesion) {
   // The treated lesion responds, and a separate lesion 12 mm from it (beyond the 10 mm matching distance,
   // not overlapping) appears inside the same PTV: an in-field failure of the treated lesion.
   const PatientPoint a{0, 0, 0}, b{12, 0, 0};
-  std::vector<HistoryStudy> studies = {{"S0", day("2024-01-10"), {ball("A", a, 4, 9)}},
+  std::vector<LesionStudy> studies = {{"S0", day("2024-01-10"), {ball("A", a, 4, 9)}},
                                        {"S1", day("2024-04-10"), {ball("A", a, 3, 4), ball("B", b, 3, 6)}}};
-  std::vector<HistoryCourse> courses = {course("1.5", "2024-01-20", {{"PTV_A", a, 16}}, studies)};
+  std::vector<LesionCourse> courses = {course("1.5", "2024-01-20", {{"PTV_A", a, 16}}, studies)};
   auto h = build_lesion_history(studies, courses, ResponseRules{});
   ASSERT_TRUE(h) << h.error().message();
   const auto* o = outcome(&h->lesions[0], 0);
@@ -385,12 +385,12 @@ TEST(LesionHistory, NewLesionInsideTheFieldIsALocalFailureOfTheTreatedLesion) {
 }
 
 TEST(LesionHistory, ManyNewLesionsArePolyprogressionAndPppByImaging) {
-  std::vector<HistoryStudy> studies = {{"S0", day("2024-01-10"), {ball("A", {0, 0, 0}, 5, 9)}},
+  std::vector<LesionStudy> studies = {{"S0", day("2024-01-10"), {ball("A", {0, 0, 0}, 5, 9)}},
                                        {"S1", day("2024-04-10"),
                                         {ball("A", {0, 0, 0}, 5, 9), ball("N1", {80, 0, 0}, 4, 6),
                                          ball("N2", {-80, 0, 0}, 4, 6), ball("N3", {0, 80, 0}, 4, 6),
                                          ball("N4", {0, -80, 0}, 4, 6)}}};
-  std::vector<HistoryCourse> courses = {course("1.5", "2024-01-20", {{"PTV_A", {0, 0, 0}, 10}}, studies)};
+  std::vector<LesionCourse> courses = {course("1.5", "2024-01-20", {{"PTV_A", {0, 0, 0}, 10}}, studies)};
   auto h = build_lesion_history(studies, courses, ResponseRules{});
   ASSERT_TRUE(h);
   EXPECT_EQ(h->studies[1].new_lesions, 4);
@@ -404,9 +404,9 @@ TEST(LesionHistory, ManyNewLesionsArePolyprogressionAndPppByImaging) {
 
 TEST(LesionHistory, NoStudyBeforeTheCourseTakesTheFirstStudyAsPresentAtTreatment) {
   const PatientPoint a{0, 0, 0};
-  std::vector<HistoryStudy> studies = {{"F1", day("2024-03-01"), {ball("A", a, 6, 6)}},
+  std::vector<LesionStudy> studies = {{"F1", day("2024-03-01"), {ball("A", a, 6, 6)}},
                                        {"F2", day("2024-06-01"), {ball("A", a, 8, 12)}}};
-  std::vector<HistoryCourse> courses = {course("1.4", "2024-01-15", {{"PTV_A", a, 12}}, studies)};
+  std::vector<LesionCourse> courses = {course("1.4", "2024-01-15", {{"PTV_A", a, 12}}, studies)};
   auto h = build_lesion_history(studies, courses, ResponseRules{});
   ASSERT_TRUE(h);
   ASSERT_FALSE(h->notes.empty());
@@ -419,7 +419,7 @@ TEST(LesionHistory, NoStudyBeforeTheCourseTakesTheFirstStudyAsPresentAtTreatment
 // ---- Bad input ----------------------------------------------------------------------------------
 
 TEST(LesionHistory, StudiesOutOfOrderAreRefusedNamingThem) {
-  std::vector<HistoryStudy> studies = {{"early", day("2024-03-01"), {}}, {"late", day("2024-02-01"), {}}};
+  std::vector<LesionStudy> studies = {{"early", day("2024-03-01"), {}}, {"late", day("2024-02-01"), {}}};
   auto h = build_lesion_history(studies, {}, ResponseRules{});
   ASSERT_FALSE(h);
   EXPECT_NE(h.error().message().find("study late"), std::string::npos) << h.error().message();
@@ -429,15 +429,15 @@ TEST(LesionHistory, StudiesOutOfOrderAreRefusedNamingThem) {
 }
 
 TEST(LesionHistory, TwoCoursesOnOneDateAreRefused) {
-  std::vector<HistoryStudy> studies = {{"S0", day("2024-01-01"), {}}};
-  std::vector<HistoryCourse> courses = {course("1.1", "2024-02-01", {}, studies), course("1.2", "2024-02-01", {}, studies)};
+  std::vector<LesionStudy> studies = {{"S0", day("2024-01-01"), {}}};
+  std::vector<LesionCourse> courses = {course("1.1", "2024-02-01", {}, studies), course("1.2", "2024-02-01", {}, studies)};
   auto h = build_lesion_history(studies, courses, ResponseRules{});
   ASSERT_FALSE(h);
   EXPECT_NE(h.error().message().find("course 1.2"), std::string::npos) << h.error().message();
 }
 
 TEST(LesionHistory, ContextOfTheWrongSizeIsRefused) {
-  std::vector<HistoryStudy> studies = {{"S0", day("2024-01-01"), {ball("A", {0, 0, 0}, 5, 9)}}};
+  std::vector<LesionStudy> studies = {{"S0", day("2024-01-01"), {ball("A", {0, 0, 0}, 5, 9)}}};
   auto c = course("1.1", "2024-02-01", {{"PTV_A", {0, 0, 0}, 10}}, studies);
   c.context[0].clear();
   auto h = build_lesion_history(studies, {c}, ResponseRules{});
