@@ -5,6 +5,7 @@
 #include "check_command.h"
 #include "cli_common.h"
 #include "dvh_command.h"
+#include "history_command.h"
 #include "lesions_command.h"
 #include "merge_command.h"
 #include "phantom_command.h"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_report_command(app, exit_code);
   sbrtkit::cli::add_lesions_command(app, exit_code);
   sbrtkit::cli::add_response_command(app, exit_code);
+  sbrtkit::cli::add_history_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
