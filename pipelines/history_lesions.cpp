@@ -163,6 +163,34 @@ std::optional<double> d98_of(std::vector<double> v) {
   return v[std::min(below, v.size() - 1)];
 }
 
+HistoryLesionsRequest history_lesions_request(const HistoryReport& rep, const ResponseRuleSet& rules) {
+  HistoryLesionsRequest r;
+  r.rules = rules;
+  const HistoryCourse& ref = rep.courses[rep.reference_course];
+  r.reference_plan_dir = std::filesystem::path(ref.rtplan_file).parent_path();
+  r.reference_plan_uid = ref.plan_uid;
+  for (const auto& c : rep.courses)
+    r.courses.push_back({c.plan_uid, c.date, c.fractions, c.to_reference, c.rtstruct_file, c.rtplan_file,
+                         c.on_grid.dose_gy.voxels.empty() ? nullptr : &c.on_grid});
+  for (const auto& s : rep.studies) {
+    if (s.modality != "PT" || s.files.empty()) continue;
+    if (!s.placed) {
+      r.left_out.push_back("PET study " + s.series_uid + " of " + s.date +
+                           ": not placed in the reference frame, left out of the lesion history");
+      continue;
+    }
+    HistoryLesionsStudy st;
+    st.series_uid = s.series_uid;
+    st.date = s.date;
+    st.pet_dir = s.files.front().parent_path();
+    if (!s.ct_files.empty()) st.ct_dir = s.ct_files.front().parent_path();
+    st.to_reference = s.to_reference;
+    st.placed_by = s.registration.method;
+    r.studies.push_back(std::move(st));
+  }
+  return r;
+}
+
 const LesionCourseOutcome* headline_outcome(const LesionTrack& t) {
   if (!t.treated_by.empty())
     for (auto it = t.outcomes.rbegin(); it != t.outcomes.rend(); ++it)
@@ -173,6 +201,7 @@ const LesionCourseOutcome* headline_outcome(const LesionTrack& t) {
 Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& r) {
   HistoryLesions out;
   out.alpha_beta_gy = r.lesion_alpha_beta_gy;
+  out.warnings = r.left_out;
   if (!(r.lesion_alpha_beta_gy > 0)) return Error::bad_argument("lesion a/b", "a positive a/b [Gy]", fmt::format("{}", r.lesion_alpha_beta_gy));
   // Dates first: nothing is segmented for a history that cannot be dated.
   std::vector<CalendarDate> study_dates, course_dates;
@@ -217,7 +246,10 @@ Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& r) {
   std::vector<LesionCourse> courses;
   for (std::size_t c = 0; c < r.courses.size(); ++c) {
     const auto& in = r.courses[c];
-    auto ptvs = course_ptvs(in, out.warnings);
+    std::vector<CoursePtv> none;
+    if (in.rtstruct_file.empty())
+      out.warnings.push_back("course " + in.plan_uid + ": no RTSTRUCT: it treats no lesion in the lesion history");
+    auto ptvs = in.rtstruct_file.empty() ? Expected<std::vector<CoursePtv>>(std::move(none)) : course_ptvs(in, out.warnings);
     if (!ptvs) return ptvs.error();
     if (!in.dose)
       out.warnings.push_back("course " + in.plan_uid + ": no dose: its treated and location rules use the PTVs only");

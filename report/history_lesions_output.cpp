@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/history_json.h"
 #include "report/history_lesions_json.h"
 #include "sbrtkit/io/csv.h"
 #include "sbrtkit/report/history_lesions_output.h"
@@ -122,6 +123,14 @@ json history_lesion_sections(const HistoryLesions& h) {
           {"patient_events", {{"courses", courses}, {"studies", studies}}},
           {"lesion_rules", h.rules_text},
           {"lesion_notes", notes}};
+}
+
+std::string format_history_json_with_lesions(const HistoryReport& report, const HistoryLesions& lesions) {
+  json doc = history_json_document(report);
+  const json sections = history_lesion_sections(lesions);  // a named object: items() must not outlive it
+  for (const auto& [key, value] : sections.items()) doc[key] = value;
+  for (const auto& w : lesions.warnings) doc["warnings"].push_back(w);
+  return doc.dump(2) + "\n";
 }
 
 std::string format_lesions_history_csv(const HistoryLesions& h) {

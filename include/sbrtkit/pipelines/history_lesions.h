@@ -14,6 +14,7 @@
 #include "sbrtkit/dose_resample.h"
 #include "sbrtkit/expected.h"
 #include "sbrtkit/lesion_history.h"
+#include "sbrtkit/pipelines/history.h"
 #include "sbrtkit/pipelines/lesions_report.h"
 #include "sbrtkit/registration.h"
 #include "sbrtkit/response_rules.h"
@@ -47,6 +48,7 @@ struct HistoryLesionsRequest {
   ResponseRuleSet rules;
   double lesion_alpha_beta_gy = 10;
   bool parallel = true;  // two studies at a time
+  std::vector<std::string> left_out;  // studies not taken (not placed), said in the result's warnings
 };
 
 /// Dose to one lesion (at its dose appearance: the last study on or before the last course, else its
@@ -72,6 +74,12 @@ struct HistoryLesions {
 /// Errors: a study or course date that does not parse, a course RTSTRUCT that cannot be read, a study
 /// run_lesions refuses (named), and the errors of build_lesion_history.
 Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& request);
+
+/// The lesion side on a finished dose-side history: its courses (plan, RTSTRUCT, dose on the accumulation
+/// grid, map into the reference) and its placed PET studies (PET next to its CT), against the reference
+/// course's plan folder. Studies that could not be placed are left out with a warning; a course without
+/// an RTSTRUCT treats no lesion (warning).
+HistoryLesionsRequest history_lesions_request(const HistoryReport& report, const ResponseRuleSet& rules);
 
 /// D98 of sampled values: the dose at least 98% of the points receive (nearest rank, from the bottom).
 std::optional<double> d98_of(std::vector<double> values);

@@ -9,6 +9,8 @@
 
 namespace sbrtkit {
 
+/// history.json with the lesion sections filled in (the dose side's document, `lesions` replaced).
+std::string format_history_json_with_lesions(const HistoryReport& report, const HistoryLesions& lesions);
 std::string format_lesions_history_csv(const HistoryLesions& lesions);
 /// One line per lesion (ID, studies seen, treated by, headline outcome) and per course (progression).
 std::string format_history_lesions_summary(const HistoryLesions& lesions);
