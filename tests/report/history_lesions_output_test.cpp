@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 #include "report/history_lesions_json.h"
@@ -86,6 +87,36 @@ TEST(HistoryLesionsOutput, JsonLesionCarriesTheContractKeys) {
   EXPECT_EQ(l["timeline"][0]["date"], "2024-01-20");
   EXPECT_EQ(j["patient_events"]["courses"][0]["days_to_progression"], 91);
   EXPECT_EQ(j["patient_events"]["studies"][1]["progression_pattern"], "oligoprogression");
+}
+
+/// Every key an object has is a property of its schema definition, and every required property is there.
+void expect_matches(const nlohmann::json& object, const nlohmann::json& definition, const std::string& where) {
+  for (const auto& [key, value] : object.items())
+    EXPECT_TRUE(definition["properties"].contains(key)) << where << "." << key << " is not in the schema";
+  for (const auto& key : definition["required"])
+    EXPECT_TRUE(object.contains(key.get<std::string>())) << where << " lacks required " << key;
+}
+
+TEST(HistoryLesionsOutput, SectionsMatchTheirSchema) {
+  std::ifstream in(std::string(SBRTKIT_SOURCE_DIR) + "/docs/schemas/history-lesions.schema.json");
+  const auto schema = nlohmann::json::parse(in);
+  const auto j = history_lesion_sections(sample());
+  expect_matches(j, schema, "sections");
+  const auto& defs = schema["$defs"];
+  expect_matches(j["lesions"][0], defs["lesion"], "lesions[0]");
+  expect_matches(j["lesions"][0]["timeline"][0], defs["appearance"], "timeline[0]");
+  expect_matches(j["lesions"][0]["per_course"][0], defs["course_outcome"], "per_course[0]");
+  expect_matches(j["patient_events"], schema["properties"]["patient_events"], "patient_events");
+  expect_matches(j["patient_events"]["courses"][0], schema["properties"]["patient_events"]["properties"]["courses"]["items"],
+                 "patient_events.courses[0]");
+  expect_matches(j["patient_events"]["studies"][0], schema["properties"]["patient_events"]["properties"]["studies"]["items"],
+                 "patient_events.studies[0]");
+  // Outcome names are the schema's enumeration.
+  const auto& names = defs["outcome"]["enum"];
+  for (auto o : {LesionOutcome::controlled, LesionOutcome::local_failure, LesionOutcome::marginal_failure,
+                 LesionOutcome::out_of_field_progression, LesionOutcome::new_lesion, LesionOutcome::not_progressed,
+                 LesionOutcome::not_evaluable})
+    EXPECT_NE(std::find(names.begin(), names.end(), outcome_name(o)), names.end()) << outcome_name(o);
 }
 
 }  // namespace
