@@ -235,7 +235,11 @@ Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& r) {
   }
   for (std::size_t s = 0; s < r.studies.size(); ++s) {
     auto& rep = *reports[s];
-    if (!rep) return rep.error().with_context("PET study " + r.studies[s].series_uid + " of " + to_iso(study_dates[s]));
+    if (!rep) {  // the other studies still make a history: said, and left out
+      out.warnings.push_back("PET study " + r.studies[s].series_uid + " of " + to_iso(study_dates[s]) +
+                             " left out of the lesion history: " + rep.error().message());
+      continue;
+    }
     out.studies.push_back(keep_lesions(*rep, r.studies[s], study_dates[s], r.rules.segmentation, out.notes));
     out.study_series_uids.push_back(r.studies[s].series_uid);
     for (const auto& w : rep->warnings)

@@ -177,3 +177,30 @@ TEST_F(HistoryLesionsOnPhantom, CumulativeEqd2OfTreatedLesionsFromBothCourses) {
 
 }  // namespace
 }  // namespace sbrtkit
+
+namespace sbrtkit {
+namespace {
+
+TEST(HistoryLesionsBadInput, AStudyThatCannotBeReadIsLeftOutWithAWarningNamingIt) {
+  const fs::path& dir = longitudinal_patient();
+  ASSERT_FALSE(dir.empty());
+  HistoryLesionsRequest r;
+  r.reference_plan_dir = dir / "course2";
+  r.studies.push_back({"1.2.3.4", "2024-03-01", dir / "no-such-pet", std::nullopt, {}, "test"});
+  auto h = run_history_lesions(r);
+  ASSERT_TRUE(h) << h.error().message();
+  EXPECT_TRUE(h->history.lesions.empty());
+  ASSERT_EQ(h->warnings.size(), 1u);
+  EXPECT_NE(h->warnings[0].find("PET study 1.2.3.4 of 2024-03-01 left out"), std::string::npos) << h->warnings[0];
+}
+
+TEST(HistoryLesionsBadInput, AnUndatedStudyIsAnErrorNamingIt) {
+  HistoryLesionsRequest r;
+  r.studies.push_back({"1.2.3.5", "", "/nowhere", std::nullopt, {}, "test"});
+  auto h = run_history_lesions(r);
+  ASSERT_FALSE(h);
+  EXPECT_NE(h.error().message().find("PET study 1.2.3.5"), std::string::npos) << h.error().message();
+}
+
+}  // namespace
+}  // namespace sbrtkit

@@ -71,8 +71,9 @@ struct HistoryLesions {
   std::vector<std::string> rules_text, notes, warnings;
 };
 
-/// Errors: a study or course date that does not parse, a course RTSTRUCT that cannot be read, a study
-/// run_lesions refuses (named), and the errors of build_lesion_history.
+/// Errors: a study or course date that does not parse, a course RTSTRUCT that cannot be read, and the
+/// errors of build_lesion_history (two studies on one date, ...). A study run_lesions refuses is left out
+/// with a warning naming it and the reason: the other studies still make a history.
 Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& request);
 
 /// The lesion side on a finished dose-side history: its courses (plan, RTSTRUCT, dose on the accumulation
