@@ -28,8 +28,9 @@
 ///   a lesion first seen in the window whose location on course c is in-field or marginal to the same PTV
 ///   also counts as that failure of the treated lesion. No failure: controlled, censored at the last study
 ///   of the window. Lesion present at the course but not treated: out-of-field progression at its first
-///   progression, else not_progressed. Lesion first seen after the plan date (split fragments excepted):
-///   new, with the date it was first seen. Courses without any later study: not_evaluable.
+///   progression, else not_progressed. Lesion absent at the planning study and seen after the plan date
+///   (first seen then, or back after a complete response; split fragments of a lesion present at the
+///   course excepted, they inherit its treated status): new, with the date it was seen again. Courses without any later study: not_evaluable.
 /// - Patient progression after course c: the first later study whose pair assessment shows a progressing
 ///   or new lesion (PERCIST 1.0 PMD, Wahl 2009; with the PPP call of Fanti 2020); none: censored at the
 ///   last study.

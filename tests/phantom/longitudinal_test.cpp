@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -258,6 +259,25 @@ TEST_F(LongitudinalWritten, CourseDoseInItsOwnFrameMatchesTheAnalyticDose) {
     if (pt.name == "GTV_L3_centre") EXPECT_NEAR(*read, truth, 0.01 * truth) << pt.name;
     if (pt.name == "CaudaEquina_anterior_L3") EXPECT_NEAR(*read, truth, 2.0) << pt.name;
   }
+}
+
+TEST_F(LongitudinalWritten, SameSeedSameBytes) {
+  // UIDs come from the seed and size, nothing from the clock: a second run writes identical files.
+  const fs::path again = dir_->string() + "_again";
+  fs::remove_all(again);
+  auto s = write_longitudinal_phantom({again, 1, PhantomSize::small});
+  ASSERT_TRUE(s) << s.error().message();
+  const auto bytes = [](const fs::path& f) {
+    std::ifstream in(f, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  std::size_t compared = 0;
+  for (const auto& f : s->files) {
+    EXPECT_EQ(bytes(*dir_ / f), bytes(again / f)) << f;
+    ++compared;
+  }
+  EXPECT_GT(compared, 600u);  // 2 x (CT + 3 RT objects) and 3 x (CT + PET) slices, the ground truth
+  fs::remove_all(again);
 }
 
 TEST_F(LongitudinalWritten, AFolderHoldingOtherFilesIsRefused) {
