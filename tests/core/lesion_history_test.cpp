@@ -384,6 +384,23 @@ TEST(LesionHistory, NewLesionInsideTheFieldIsALocalFailureOfTheTreatedLesion) {
   EXPECT_EQ(outcome(&h->lesions[1], 0)->outcome, LesionOutcome::new_lesion);
 }
 
+TEST(LesionHistory, TreatedLesionGrowingOutOfItsPtvIsAMarginalFailure) {
+  // Treated at the PTV's edge (centroid 2 mm inside PTV_A, R 15), it grows outwards: at S1 a r 8 lesion
+  // centred 20 mm out overlaps it (matched by overlap, progressing 6 -> 14), its centroid 5 mm outside the
+  // PTV at 24 Gy (>= 50% of 30 Gy): marginal, not in-field. 2024-03-01 -> 2024-09-02: 31 + 30 + 31 + 30 +
+  // 31 + 31 + 1 = 185 days.
+  std::vector<LesionStudy> studies = {{"S0", day("2024-02-20"), {ball("A", {13, 0, 0}, 4, 6)}},
+                                      {"S1", day("2024-09-02"), {ball("A", {20, 0, 0}, 8, 14)}}};
+  std::vector<LesionCourse> courses = {course("1.6", "2024-03-01", {{"PTV_A", {0, 0, 0}, 15}}, studies)};
+  auto h = build_lesion_history(studies, courses, ResponseRules{});
+  ASSERT_TRUE(h) << h.error().message();
+  ASSERT_EQ(h->lesions.size(), 1u);
+  const auto* o = outcome(&h->lesions[0], 0);
+  EXPECT_TRUE(o->treated);
+  EXPECT_EQ(o->outcome, LesionOutcome::marginal_failure) << o->location_rule;
+  EXPECT_EQ(*o->days_to_failure, 185);
+}
+
 TEST(LesionHistory, ManyNewLesionsArePolyprogressionAndPppByImaging) {
   std::vector<LesionStudy> studies = {{"S0", day("2024-01-10"), {ball("A", {0, 0, 0}, 5, 9)}},
                                        {"S1", day("2024-04-10"),
