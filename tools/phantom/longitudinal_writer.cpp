@@ -316,6 +316,7 @@ Expected<LongitudinalSummary> write_longitudinal_phantom(const PhantomOptions& o
   ordered_json truth = {
       {"generator",
        {{"name", kLongitudinalVersion},
+        {"anatomy_model", kGeneratorVersion},  // the model it is built on (make demo regenerates on a change)
         {"sbrtkit_version", kVersion},
         {"seed", options.seed},
         {"size", std::string(to_string(options.size))}}},
