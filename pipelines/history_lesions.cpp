@@ -7,7 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unistd.h>
+
+#include <cstdint>
 #include <limits>
+#include <memory>
 #include <thread>
 
 #include "sbrtkit/contour_stack.h"
@@ -20,11 +24,44 @@
 namespace sbrtkit {
 namespace {
 
-LesionsRequest lesions_request(const HistoryLesionsRequest& r, const HistoryLesionsStudy& s) {
+/// A private temporary folder with symbolic links to one study's PET files, removed on destruction: what
+/// run_lesions reads when the files share their folder with other series.
+class StagedSeries {
+ public:
+  StagedSeries(const std::vector<std::filesystem::path>& files, std::size_t n) {
+    if (files.empty()) return;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path dir = fs::temp_directory_path(ec) /
+                         fmt::format("sbrtkit-history-pet-{}-{}-{}", ::getpid(), n, reinterpret_cast<std::uintptr_t>(this));
+    fs::create_directories(dir, ec);
+    if (ec) return;
+    for (std::size_t i = 0; i < files.size() && !ec; ++i)
+      fs::create_symlink(fs::absolute(files[i], ec), dir / fmt::format("PT_{:05}.dcm", i), ec);
+    if (ec) {
+      fs::remove_all(dir, ec);
+      return;
+    }
+    dir_ = dir;
+  }
+  ~StagedSeries() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  StagedSeries(const StagedSeries&) = delete;
+  StagedSeries& operator=(const StagedSeries&) = delete;
+  const std::filesystem::path& dir() const { return dir_; }  // empty: not staged
+
+ private:
+  std::filesystem::path dir_;
+};
+
+LesionsRequest lesions_request(const HistoryLesionsRequest& r, const HistoryLesionsStudy& s,
+                               const std::filesystem::path& staged) {
   LesionsRequest l;
   l.plan_dir = r.reference_plan_dir;
   l.plan_uid = r.reference_plan_uid;
-  l.pet_dir = s.pet_dir;
+  l.pet_dir = staged.empty() ? s.pet_dir : staged;
   l.pet_ct_dir = s.ct_dir;
   l.given_to_planning = s.to_reference;
   l.given_method = s.placed_by.empty() ? "the history's placement of the study" : s.placed_by;
@@ -183,6 +220,7 @@ HistoryLesionsRequest history_lesions_request(const HistoryReport& rep, const Re
     st.series_uid = s.series_uid;
     st.date = s.date;
     st.pet_dir = s.files.front().parent_path();
+    st.pet_files = s.files;
     if (!s.ct_files.empty()) st.ct_dir = s.ct_files.front().parent_path();
     st.to_reference = s.to_reference;
     st.placed_by = s.registration.method;
@@ -220,6 +258,9 @@ Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& r) {
 
   // Segmentation of every study, two at a time.
   std::vector<std::optional<Expected<LesionsReport>>> reports(r.studies.size());
+  std::vector<std::unique_ptr<StagedSeries>> staged;
+  for (std::size_t n = 0; n < r.studies.size(); ++n) staged.push_back(std::make_unique<StagedSeries>(r.studies[n].pet_files, n));
+  const auto request_of = [&](std::size_t n) { return lesions_request(r, r.studies[n], staged[n]->dir()); };
   {
     std::size_t next = 0;
     while (next < r.studies.size()) {
@@ -227,9 +268,9 @@ Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& r) {
       const std::size_t a = next++;
       if (r.parallel && next < r.studies.size()) {
         const std::size_t b = next++;
-        worker = std::thread([&, b] { reports[b].emplace(run_lesions(lesions_request(r, r.studies[b]))); });
+        worker = std::thread([&, b] { reports[b].emplace(run_lesions(request_of(b))); });
       }
-      reports[a].emplace(run_lesions(lesions_request(r, r.studies[a])));
+      reports[a].emplace(run_lesions(request_of(a)));
       if (worker.joinable()) worker.join();
     }
   }

@@ -213,6 +213,25 @@ TEST_F(HistoryLesionsCommand, LesionsHistoryCsvHasOneRowPerLesionPerStudy) {
   EXPECT_NE(table_.find("lesions over 3 PET studies: 6"), std::string::npos) << table_;
 }
 
+TEST_F(HistoryLesionsCommand, AFlatExportWithOpaqueNamesGivesTheSameOutcomes) {
+  // Every DICOM file of the patient in one folder under a meaningless name, as a PACS export may be:
+  // the three PET series share the folder, and every outcome must still be as designed.
+  testing::TempDir dir;
+  const fs::path flat = dir.path() / "export";
+  fs::create_directories(flat);
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(*patient_))
+    if (e.is_regular_file() && e.path().extension() == ".dcm") fs::copy_file(e.path(), flat / ("IM" + std::to_string(++n)));
+  ASSERT_GT(n, 600);
+  const fs::path out = dir.path() / "out";
+  const auto r = testing::run_sbrtkit({"history", dir.path().string(), "--quiet", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("left out of the lesion history"), std::string::npos) << r.err;
+  std::ifstream h(out / "history.json");
+  const json doc = json::parse(h);
+  expect_designed_outcomes(doc, *truth_, name_of, r.out);
+}
+
 TEST_F(HistoryLesionsCommand, BadRulesFileIsRefusedAndNothingIsWritten) {
   testing::TempDir dir;
   const fs::path rules = dir.path() / "rules.yaml";

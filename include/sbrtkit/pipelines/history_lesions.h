@@ -35,6 +35,9 @@ struct HistoryLesionsStudy {
   std::string series_uid;
   std::string date;  // YYYY-MM-DD or YYYYMMDD
   std::filesystem::path pet_dir;
+  /// The study's PET files. When given, run_lesions reads exactly these (linked into a private temporary
+  /// folder), so a folder holding several series (a flat PACS export) works.
+  std::vector<std::filesystem::path> pet_files;
   std::optional<std::filesystem::path> ct_dir;
   RigidMap to_reference;  // study patient coordinates -> reference
   std::string placed_by;  // how to_reference was found, for the notes
