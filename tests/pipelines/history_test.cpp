@@ -309,5 +309,24 @@ TEST(History, RecoveryReducesTheEarlierCourseOnly) {
   EXPECT_NEAR(*structure(*rep, "SpinalCord").cumulative_physical.max_gy, 49.0, 1e-3);
 }
 
+TEST(History, AWrongRegistrationObjectIsReportedAsPoor) {
+  // The object maps course 1 25 mm off: the CT-to-CT correlation under it drops (bone onto water), and the
+  // warning names the course. The dose is still accumulated as the object says (the user's call).
+  ScratchDir dir;
+  HistoryPatientOptions o;
+  o.registration_object_error_mm = {0, 25, 0};
+  testing::write_history_patient(dir.path(), o);
+  HistoryRequest req;
+  req.patient_dir = dir.path();
+  req.no_limits = true;
+  auto rep = run_history(req);
+  ASSERT_TRUE(rep) << rep.error().message();
+  const auto& reg = rep->courses[0].registration;
+  EXPECT_EQ(reg.method, "spatial registration");
+  EXPECT_TRUE(reg.poor);
+  EXPECT_LT(*reg.correlation, 0.8);
+  EXPECT_TRUE(has_warning(*rep, "poor registration of course 1", "rp1.dcm"));
+}
+
 }  // namespace
 }  // namespace sbrtkit

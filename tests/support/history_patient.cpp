@@ -206,7 +206,11 @@ HistoryPatientTruth write_history_patient(const std::filesystem::path& dir, cons
   }
   // PET/CT studies, each in its own frame.
   SpatialRegistrationWriteOptions reg;
-  if (o.link == FrameLink::spatial_registration) reg.frames.push_back({t.frame1_uid, {t.course1_to_reference}});
+  if (o.link == FrameLink::spatial_registration) {
+    RigidMap written = t.course1_to_reference;
+    written.translation_mm = written.translation_mm + o.registration_object_error_mm;
+    reg.frames.push_back({t.frame1_uid, {written}});
+  }
   for (int s = 0; s < o.studies; ++s) {
     const RigidMap to_ref = rigid_map(-3 + 2 * s, 1.5, {-8.0 + 4 * s, 5, -10.0 + 5 * s});
     const std::string frame = make_uid("history-test/study-frame/" + std::to_string(s));
