@@ -328,5 +328,26 @@ TEST(History, AWrongRegistrationObjectIsReportedAsPoor) {
   EXPECT_TRUE(has_warning(*rep, "poor registration of course 1", "rp1.dcm"));
 }
 
+TEST(History, PetWithoutItsCtIsNotPlacedAndTheRestIsComputed) {
+  ScratchDir dir;
+  HistoryPatientOptions o;
+  o.link = FrameLink::ct_registration;
+  o.studies = 2;
+  o.last_study_without_ct = true;
+  const auto truth = testing::write_history_patient(dir.path(), o);
+  HistoryRequest req;
+  req.patient_dir = dir.path();
+  req.no_limits = true;
+  auto rep = run_history(req);
+  ASSERT_TRUE(rep) << rep.error().message();
+  ASSERT_EQ(rep->studies.size(), 2u);
+  EXPECT_TRUE(rep->studies[0].placed);
+  EXPECT_FALSE(rep->studies[1].placed);
+  // Said twice: at discovery (no CT in its frame, with the tag) and when it could not be placed.
+  EXPECT_TRUE(has_warning(*rep, truth.study_series_uids[1], "no CT series in its frame of reference (0020,0052)"));
+  EXPECT_TRUE(has_warning(*rep, truth.study_series_uids[1], "study not placed"));
+  EXPECT_NEAR(*structure(*rep, "SpinalCord").cumulative_eqd2.max_gy, 103.75, 1e-3);  // the dose side is whole
+}
+
 }  // namespace
 }  // namespace sbrtkit
