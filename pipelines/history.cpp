@@ -82,7 +82,7 @@ Expected<HistoryReport> run_history(const HistoryRequest& r) {
     rep.limits_protocol_file = protocol->file;
   }
 
-  step(r, "indexing the folder", 0, 1);
+  step(r, "indexing the folder", 0, 0);
   const DicomIndex index = index_directory(r.patient_dir);
   auto patient = discover_patient(index);
   if (!patient) return patient.error();
