@@ -112,6 +112,8 @@ TEST(History, TwoCoursesLinkedBySpatialRegistration) {
   EXPECT_NEAR(voxel_at(e, {13.5, 41.5, -1.5}), eqd2(24, 3, 10) + eqd2(25, 5, 10), 1e-3);  // PTV only: 10
   EXPECT_NEAR(voxel_at(e, {1.5, 29.5, -1.5}), eqd2(24, 3, 3) + eqd2(25, 5, 3), 1e-3);     // PTV and vertebra: 3 wins
   EXPECT_NEAR(voxel_at(e, {-25.5, 14.5, -10.5}), eqd2(24, 3, 3) + eqd2(25, 5, 3), 1e-3);  // elsewhere: 3
+  // A PTV edge voxel (cell y 43..46, the PTV ends at 45): part of it is tissue of no structure, 3 wins.
+  EXPECT_NEAR(voxel_at(e, {10.5, 44.5, -1.5}), eqd2(24, 3, 3) + eqd2(25, 5, 3), 1e-3);
   EXPECT_NEAR(voxel_at(rep->accumulated.physical_gy, {-25.5, 14.5, -10.5}), 49.0, 1e-3);
 
   // Sahgal 2012 limits on the cord (EQD2 at a/b 2 = nBED Gy2/2).
