@@ -79,7 +79,7 @@ void ProgressBar::draw(const BatchProgress& p) {
 
 std::string ProgressBar::step_line(const std::string& stage, std::size_t done, std::size_t total, double elapsed_s,
                                    int width) {
-  const double fraction = total ? double(std::min(done, total)) / double(total) : 1.0;
+  const double fraction = total ? double(std::min(done, total)) / double(total) : 0.0;  // 0 total: not yet known
   const int filled = int(std::floor(fraction * width));
   std::string line = "[";
   line.append(std::size_t(filled), '#');

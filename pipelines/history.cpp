@@ -82,7 +82,7 @@ Expected<HistoryReport> run_history(const HistoryRequest& r) {
     rep.limits_protocol_file = protocol->file;
   }
 
-  step(r, "indexing the folder", 0, 1);
+  step(r, "indexing the folder", 0, 0);
   const DicomIndex index = index_directory(r.patient_dir);
   auto patient = discover_patient(index);
   if (!patient) return patient.error();
@@ -255,7 +255,8 @@ Expected<HistoryReport> run_history(const HistoryRequest& r) {
     if (auto st = judge_limits(rep, *protocol, thickness); !st) return st.error();
   for (const auto& n : rep.accumulated.notes) rep.notes.push_back(n);
   rep.notes.push_back("alpha/beta: " + rep.alpha_beta_origin + "; where structures overlap the smallest a/b wins; "
-                      "voxels in no structure take " + fmt::format("{:g}", rep.alpha_beta_elsewhere_gy) + " Gy");
+                      "voxels in no structure, and voxels only partly inside structures, take " +
+                      fmt::format("{:g}", rep.alpha_beta_elsewhere_gy) + " Gy into that minimum");
   rep.notes.push_back("reference: plan " + rep.reference_plan_uid + " (" + rep.reference_choice + ")");
   step(r, "done", total_steps, total_steps);
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -100,7 +100,23 @@ Status accumulate_courses(HistoryReport& rep, const std::vector<DoseVolume>& dos
     }
     rep.structures.push_back(std::move(h));
   }
+  // A voxel only partly inside the tissue structures (their occupancies summing below 1) holds tissue of
+  // no structure too: `elsewhere` joins its minimum (a PTV's edge voxel is not all tumour).
+  LesionVoxels partial;
+  {
+    std::vector<float> covered(std::size_t(grid->voxel_count()), 0.0f);
+    for (const auto& region : ab_regions)
+      for (std::size_t q = 0; q < region.occupancy->index.size(); ++q)
+        covered[std::size_t(region.occupancy->index[q])] += region.occupancy->weight[q];
+    for (std::size_t v = 0; v < covered.size(); ++v)
+      if (covered[v] > 0 && covered[v] < 0.999f) {
+        partial.index.push_back(std::int64_t(v));
+        partial.weight.push_back(1.0f - covered[v]);
+      }
+  }
+  ab_regions.push_back({&partial, rules.table.elsewhere_gy});
   auto ab_map = min_value_map(*grid, ab_regions, rules.table.elsewhere_gy);
+  ab_regions.pop_back();
   if (!ab_map) return ab_map.error();
   std::optional<Volume<float>> recovery_map;
   if (any_recovery) {

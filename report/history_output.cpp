@@ -198,11 +198,16 @@ std::string format_history_summary(const HistoryReport& r) {
                                    k.to_reference.translation_mm.y * k.to_reference.translation_mm.y +
                                    k.to_reference.translation_mm.z * k.to_reference.translation_mm.z));
     if (k.registration.correlation) out += fmt::format(", CT r = {:.3f}", *k.registration.correlation);
+    if (k.registration.poor) out += " (POOR)";
     out += "\n";
   }
-  for (const auto& s : r.studies)
-    out += fmt::format("  study {} {} {}: {}\n", s.date, s.modality, s.series_uid,
+  for (const auto& s : r.studies) {
+    out += fmt::format("  study {} {} {}: {}", s.date, s.modality, s.series_uid,
                        s.placed ? s.registration.method : std::string("not placed"));
+    if (s.placed && s.registration.correlation) out += fmt::format(", CT r = {:.3f}", *s.registration.correlation);
+    if (s.registration.poor) out += " (POOR)";
+    out += "\n";
+  }
   out += fmt::format("  {:<24} {:>6} {:>12} {:>12} {:>12}\n", "structure", "a/b", "phys max Gy", "EQD2 max Gy",
                      "EQD2 D0.035cc");
   for (const auto& s : r.structures) {
@@ -213,7 +218,8 @@ std::string format_history_summary(const HistoryReport& r) {
   }
   for (const auto& l : r.limits) {
     if (l.structure.empty()) continue;
-    out += fmt::format("  limit {} {} {}{}: {} Gy {} {} Gy, margin {} Gy: {}\n", l.structure, to_string(l.scope),
+    out += fmt::format("  limit {} {}{} {}{}: {} Gy {} {} Gy, margin {} Gy: {}\n", l.structure, to_string(l.scope),
+                       l.plan_uid.empty() ? "" : " (plan " + l.plan_uid + ")",
                        l.metric, l.eqd2_alpha_beta_gy ? fmt::format(" EQD2(a/b {:g})", *l.eqd2_alpha_beta_gy) : "",
                        num(l.value_gy, 2), l.comparison, num(l.limit_gy, 2), num(l.margin_gy, 2),
                        !l.passed ? "not evaluable" : *l.passed ? "pass" : "FAIL");

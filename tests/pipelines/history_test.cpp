@@ -112,6 +112,8 @@ TEST(History, TwoCoursesLinkedBySpatialRegistration) {
   EXPECT_NEAR(voxel_at(e, {13.5, 41.5, -1.5}), eqd2(24, 3, 10) + eqd2(25, 5, 10), 1e-3);  // PTV only: 10
   EXPECT_NEAR(voxel_at(e, {1.5, 29.5, -1.5}), eqd2(24, 3, 3) + eqd2(25, 5, 3), 1e-3);     // PTV and vertebra: 3 wins
   EXPECT_NEAR(voxel_at(e, {-25.5, 14.5, -10.5}), eqd2(24, 3, 3) + eqd2(25, 5, 3), 1e-3);  // elsewhere: 3
+  // A PTV edge voxel (cell y 43..46, the PTV ends at 45): part of it is tissue of no structure, 3 wins.
+  EXPECT_NEAR(voxel_at(e, {10.5, 44.5, -1.5}), eqd2(24, 3, 3) + eqd2(25, 5, 3), 1e-3);
   EXPECT_NEAR(voxel_at(rep->accumulated.physical_gy, {-25.5, 14.5, -10.5}), 49.0, 1e-3);
 
   // Sahgal 2012 limits on the cord (EQD2 at a/b 2 = nBED Gy2/2).
@@ -307,6 +309,46 @@ TEST(History, RecoveryReducesTheEarlierCourseOnly) {
   // Outside any recovering structure the sum is whole (elsewhere, a/b 3).
   EXPECT_NEAR(voxel_at(rep->accumulated.eqd2_gy, {-25.5, 14.5, -10.5}), eqd2(24, 3, 3) + eqd2(25, 5, 3), 1e-3);
   EXPECT_NEAR(*structure(*rep, "SpinalCord").cumulative_physical.max_gy, 49.0, 1e-3);
+}
+
+TEST(History, AWrongRegistrationObjectIsReportedAsPoor) {
+  // The object maps course 1 25 mm off: the CT-to-CT correlation under it drops (bone onto water), and the
+  // warning names the course. The dose is still accumulated as the object says (the user's call).
+  ScratchDir dir;
+  HistoryPatientOptions o;
+  o.registration_object_error_mm = {0, 25, 0};
+  testing::write_history_patient(dir.path(), o);
+  HistoryRequest req;
+  req.patient_dir = dir.path();
+  req.no_limits = true;
+  auto rep = run_history(req);
+  ASSERT_TRUE(rep) << rep.error().message();
+  const auto& reg = rep->courses[0].registration;
+  EXPECT_EQ(reg.method, "spatial registration");
+  EXPECT_TRUE(reg.poor);
+  EXPECT_LT(*reg.correlation, 0.8);
+  EXPECT_TRUE(has_warning(*rep, "poor registration of course 1", "rp1.dcm"));
+}
+
+TEST(History, PetWithoutItsCtIsNotPlacedAndTheRestIsComputed) {
+  ScratchDir dir;
+  HistoryPatientOptions o;
+  o.link = FrameLink::ct_registration;
+  o.studies = 2;
+  o.last_study_without_ct = true;
+  const auto truth = testing::write_history_patient(dir.path(), o);
+  HistoryRequest req;
+  req.patient_dir = dir.path();
+  req.no_limits = true;
+  auto rep = run_history(req);
+  ASSERT_TRUE(rep) << rep.error().message();
+  ASSERT_EQ(rep->studies.size(), 2u);
+  EXPECT_TRUE(rep->studies[0].placed);
+  EXPECT_FALSE(rep->studies[1].placed);
+  // Said twice: at discovery (no CT in its frame, with the tag) and when it could not be placed.
+  EXPECT_TRUE(has_warning(*rep, truth.study_series_uids[1], "no CT series in its frame of reference (0020,0052)"));
+  EXPECT_TRUE(has_warning(*rep, truth.study_series_uids[1], "study not placed"));
+  EXPECT_NEAR(*structure(*rep, "SpinalCord").cumulative_eqd2.max_gy, 103.75, 1e-3);  // the dose side is whole
 }
 
 }  // namespace

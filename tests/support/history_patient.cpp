@@ -206,7 +206,11 @@ HistoryPatientTruth write_history_patient(const std::filesystem::path& dir, cons
   }
   // PET/CT studies, each in its own frame.
   SpatialRegistrationWriteOptions reg;
-  if (o.link == FrameLink::spatial_registration) reg.frames.push_back({t.frame1_uid, {t.course1_to_reference}});
+  if (o.link == FrameLink::spatial_registration) {
+    RigidMap written = t.course1_to_reference;
+    written.translation_mm = written.translation_mm + o.registration_object_error_mm;
+    reg.frames.push_back({t.frame1_uid, {written}});
+  }
   for (int s = 0; s < o.studies; ++s) {
     const RigidMap to_ref = rigid_map(-3 + 2 * s, 1.5, {-8.0 + 4 * s, 5, -10.0 + 5 * s});
     const std::string frame = make_uid("history-test/study-frame/" + std::to_string(s));
@@ -214,7 +218,8 @@ HistoryPatientTruth write_history_patient(const std::filesystem::path& dir, cons
     PatientStudy st = study_for("history-test/study/" + std::to_string(s), date, frame);
     const std::string folder = "s" + std::to_string(17 * (s + 1));
     const RigidMap from_ref = to_ref.inverse();
-    must(write_ct_series(dir / folder / "c", st, ct_in_frame(to_ref, from_ref.apply(PatientPoint{0, 15, 0}))), "study CT");
+    if (!(o.last_study_without_ct && s == o.studies - 1))
+      must(write_ct_series(dir / folder / "c", st, ct_in_frame(to_ref, from_ref.apply(PatientPoint{0, 15, 0}))), "study CT");
     Volume<float> pet(axis_grid(from_ref.apply(PatientPoint{0, 15, 0}), {64, 64, 40}, 4.0), 0.0f);
     for (std::int64_t v = 0; v < pet.geometry.voxel_count(); ++v) {
       const PatientPoint p = to_ref.apply(pet.geometry.to_patient(pet.geometry.index_of(v)));

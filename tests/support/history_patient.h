@@ -45,6 +45,9 @@ struct HistoryPatientOptions {
   int studies = 0;                   // PET/CT studies, each in its own frame (linked as `link`)
   std::vector<std::string> study_dates = {"20231215", "20240701", "20241201"};
   bool study_without_dates = false;  // the last study's PET has no date at all
+  bool last_study_without_ct = false;  // the last study's PET comes without its CT
+  /// The registration object maps course 1 with this extra translation (a wrong object: the CTs then disagree).
+  Vec3 registration_object_error_mm{0, 0, 0};
 };
 
 struct HistoryPatientTruth {
