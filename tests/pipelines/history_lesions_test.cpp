@@ -72,7 +72,7 @@ class HistoryLesionsOnPhantom : public ::testing::Test {
                            cd / "rtstruct.dcm", cd / "rtplan.dcm", &(*doses_)[c]});
     }
     for (const auto& s : t["studies"])
-      r.studies.push_back({s["pet_series_uid"], s["date"], dir / s["pet_dir"].get<std::string>(),
+      r.studies.push_back({s["pet_series_uid"], s["date"], dir / s["pet_dir"].get<std::string>(), {},
                            dir / s["ct_dir"].get<std::string>(), map_of(s["transform"]["to_reference"]),
                            "ground-truth transform"});
     auto h = run_history_lesions(r);
@@ -186,7 +186,7 @@ TEST(HistoryLesionsBadInput, AStudyThatCannotBeReadIsLeftOutWithAWarningNamingIt
   ASSERT_FALSE(dir.empty());
   HistoryLesionsRequest r;
   r.reference_plan_dir = dir / "course2";
-  r.studies.push_back({"1.2.3.4", "2024-03-01", dir / "no-such-pet", std::nullopt, {}, "test"});
+  r.studies.push_back({"1.2.3.4", "2024-03-01", dir / "no-such-pet", {}, std::nullopt, {}, "test"});
   auto h = run_history_lesions(r);
   ASSERT_TRUE(h) << h.error().message();
   EXPECT_TRUE(h->history.lesions.empty());
@@ -196,7 +196,7 @@ TEST(HistoryLesionsBadInput, AStudyThatCannotBeReadIsLeftOutWithAWarningNamingIt
 
 TEST(HistoryLesionsBadInput, AnUndatedStudyIsAnErrorNamingIt) {
   HistoryLesionsRequest r;
-  r.studies.push_back({"1.2.3.5", "", "/nowhere", std::nullopt, {}, "test"});
+  r.studies.push_back({"1.2.3.5", "", "/nowhere", {}, std::nullopt, {}, "test"});
   auto h = run_history_lesions(r);
   ASSERT_FALSE(h);
   EXPECT_NE(h.error().message().find("PET study 1.2.3.5"), std::string::npos) << h.error().message();
