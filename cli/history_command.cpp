@@ -80,7 +80,7 @@ int run(const HistoryArguments& a) {
   for (const auto& i : rep->intervals) failed += !i.passed;
   std::printf("sbrtkit history: %zu course%s, %zu stud%s, %zu limit%s failed; %.1f s; outputs in %s\n",
               rep->courses.size(), rep->courses.size() == 1 ? "" : "s", rep->studies.size(),
-              rep->studies.size() == 1 ? "y" : "ies", failed, failed == 1 ? "" : "s", rep->seconds, out.string().c_str());
+              rep->studies.size() == 1 ? "y" : "ies", failed, failed == 1 ? "" : "s", rep->seconds + lesions->seconds, out.string().c_str());
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <unistd.h>
 
@@ -237,6 +238,7 @@ const LesionCourseOutcome* headline_outcome(const LesionTrack& t) {
 }
 
 Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& r) {
+  const auto t0 = std::chrono::steady_clock::now();
   HistoryLesions out;
   out.alpha_beta_gy = r.lesion_alpha_beta_gy;
   out.warnings = r.left_out;
@@ -349,6 +351,7 @@ Expected<HistoryLesions> run_history_lesions(const HistoryLesionsRequest& r) {
     out.dose.push_back(std::move(d));
   }
   for (const auto& n : out.history.notes) out.notes.push_back(n);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
 

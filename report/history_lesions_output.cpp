@@ -122,7 +122,8 @@ json history_lesion_sections(const HistoryLesions& h) {
           {"lesion_lineage", lineage},
           {"patient_events", {{"courses", courses}, {"studies", studies}}},
           {"lesion_rules", h.rules_text},
-          {"lesion_notes", notes}};
+          {"lesion_notes", notes},
+          {"lesion_seconds", h.seconds}};
 }
 
 std::string format_history_json_with_lesions(const HistoryReport& report, const HistoryLesions& lesions) {

@@ -72,6 +72,7 @@ struct HistoryLesions {
   std::vector<LesionDoseSummary> dose;  // one per history.lesions track
   double alpha_beta_gy = 10;
   std::vector<std::string> rules_text, notes, warnings;
+  double seconds = 0;  // wall time of the lesion side
 };
 
 /// Errors: a study or course date that does not parse, a course RTSTRUCT that cannot be read, and the
