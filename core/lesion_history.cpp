@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
 
 namespace sbrtkit {
@@ -42,10 +41,6 @@ std::pair<FieldLocation, std::string> location_rule(const ResponseLesion& l, con
   if (!a || a->lesions.empty()) return {FieldLocation::none, ""};
   return {a->lesions.front().location, a->lesions.front().location_rule};
 }
-
-struct Appearance {
-  int track = -1;
-};
 
 class HistoryBuilder {
  public:
