@@ -8,6 +8,7 @@
 #include "check_command.h"
 #include "cli_common.h"
 #include "dvh_command.h"
+#include "history_command.h"
 #include "lesions_command.h"
 #include "merge_command.h"
 #include "phantom_command.h"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_report_command(app, exit_code);
   sbrtkit::cli::add_lesions_command(app, exit_code);
   sbrtkit::cli::add_response_command(app, exit_code);
+  sbrtkit::cli::add_history_command(app, exit_code);
   // An unknown command is an error that lists the commands (CLI11 would print the main help for
   // `sbrtkit nosuch --help` and exit 0, so a script could not tell a missing command).
   if (argc > 1 && argv[1][0] != '-') {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli_common.h"
+#include "sbrtkit/phantom/longitudinal.h"
 #include "sbrtkit/phantom/phantom_writer.h"
 
 namespace sbrtkit::cli {
@@ -12,11 +13,24 @@ namespace {
 struct PhantomArguments {
   std::string out, size = "clinical";
   std::uint64_t seed = 1;
+  bool longitudinal = false;
 };
+
+int run_longitudinal(const PhantomArguments& a, phantom::PhantomSize size) {
+  auto summary = write_longitudinal_phantom({a.out, a.seed, size});
+  if (!summary) return report_error("phantom", summary.error());
+  std::printf("sbrtkit phantom: longitudinal %s patient (2 courses, 3 PET/CT studies), seed %llu, in %s\n",
+              a.size.c_str(), static_cast<unsigned long long>(a.seed), summary->out_dir.string().c_str());
+  std::printf("  %zu files, %.1f MB, %.1f s\n", summary->files.size(), static_cast<double>(summary->bytes) / 1e6,
+              summary->seconds);
+  std::printf("  ground truth: %s\n", summary->ground_truth.string().c_str());
+  return kExitOk;
+}
 
 int run(const PhantomArguments& a) {
   const auto size = phantom::parse_size(a.size);
   if (!size) return report_error("phantom", Error::bad_argument("--size", "small, clinical or large", a.size));
+  if (a.longitudinal) return run_longitudinal(a, *size);
   auto summary = write_phantom({a.out, a.seed, *size});
   if (!summary) return report_error("phantom", summary.error());
   std::printf("sbrtkit phantom: %s patient, seed %llu, in %s\n", a.size.c_str(),
@@ -45,6 +59,9 @@ void add_phantom_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--size", args->size, "small (fast tests), clinical (512 x 512, 3 mm) or large (1 mm slices)")
       ->check(CLI::IsMember({"small", "clinical", "large"}))
       ->capture_default_str();
+  cmd->add_flag("--longitudinal", args->longitudinal,
+                "the longitudinal patient instead: two SBRT courses (L3 + node, then L4 re-irradiating next to "
+                "it), three PET/CT studies, each in its own frame (input of `sbrtkit history`)");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -77,6 +77,31 @@ void ProgressBar::draw(const BatchProgress& p) {
   drawn_ = true;
 }
 
+std::string ProgressBar::step_line(const std::string& stage, std::size_t done, std::size_t total, double elapsed_s,
+                                   int width) {
+  const double fraction = total ? double(std::min(done, total)) / double(total) : 0.0;  // 0 total: not yet known
+  const int filled = int(std::floor(fraction * width));
+  std::string line = "[";
+  line.append(std::size_t(filled), '#');
+  line.append(std::size_t(width - filled), '-');
+  line += "]";
+  line += fmt::format(" {:3.0f}%  {}  {}", 100 * fraction, format_duration(elapsed_s), stage);
+  return line;
+}
+
+void ProgressBar::update_step(const std::string& stage, std::size_t done, std::size_t total) {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  if (!terminal_) {
+    std::fprintf(out_, "sbrtkit %s: [%zu/%zu] %s (%s)\n", command_.c_str(), done, total, stage.c_str(),
+                 format_duration(elapsed).c_str());
+    std::fflush(out_);
+    return;
+  }
+  std::fprintf(out_, "\r\033[K%s", step_line(stage, done, total, elapsed, 30).c_str());
+  std::fflush(out_);
+  drawn_ = true;
+}
+
 void ProgressBar::finish() {
   if (terminal_ && drawn_) std::fputc('\n', out_);
   drawn_ = false;

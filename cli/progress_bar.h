@@ -25,6 +25,10 @@ class ProgressBar {
   void finish();
   /// The bar line itself (exposed for tests), e.g. "[#####-----]  12/40 plans  30%  ETA 1m20s".
   static std::string bar_line(const BatchProgress& progress, int width);
+  /// Steps of one long job (`history`): the bar with the stage's name, or one log line per stage.
+  void update_step(const std::string& stage, std::size_t done, std::size_t total);
+  static std::string step_line(const std::string& stage, std::size_t done, std::size_t total, double elapsed_s,
+                               int width);
 
  private:
   void draw(const BatchProgress& progress);
@@ -33,6 +37,7 @@ class ProgressBar {
   std::string command_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 /// Progress of a single-plan command that runs in stages (lesions, response): on a terminal, one line

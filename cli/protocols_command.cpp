@@ -43,10 +43,17 @@ std::string describe(const Protocol& p) {
       if (c.minor_limit) out += fmt::format("   (minor deviation up to {:g})", *c.minor_limit);
       if (c.table) out += fmt::format("   (limits by PTV volume, {} rows)", c.table->ptv_cc.size());
       if (c.unconfirmed) out += "   [unconfirmed]";
+      if (c.scope != LimitScope::plan)
+        out += fmt::format("   ({}{}{}; sbrtkit history)", to_string(c.scope),
+                           c.eqd2_alpha_beta_gy ? fmt::format(", EQD2 a/b {:g} Gy", *c.eqd2_alpha_beta_gy) : "",
+                           c.relative_to_cumulative ? ", x the cumulative value" : "");
       if (!c.note.empty()) out += "   # " + c.note;
       out += "\n";
     }
   }
+  if (p.min_course_interval)
+    out += fmt::format("\nat least {} months between courses ({})\n", p.min_course_interval->months,
+                       p.min_course_interval->source);
   for (const auto& n : p.notes) out += "note: " + n + "\n";
   return out;
 }

@@ -11,6 +11,24 @@
 #include "sbrtkit/structure_samples.h"
 
 namespace sbrtkit {
+
+std::optional<LimitScope> parse_limit_scope(std::string_view text) {
+  if (text == "plan") return LimitScope::plan;
+  if (text == "cumulative") return LimitScope::cumulative;
+  if (text == "per_course") return LimitScope::per_course;
+  if (text == "reirradiation_course") return LimitScope::reirradiation_course;
+  return std::nullopt;
+}
+
+const char* to_string(LimitScope scope) {
+  switch (scope) {
+    case LimitScope::plan: return "plan";
+    case LimitScope::cumulative: return "cumulative";
+    case LimitScope::per_course: return "per_course";
+    case LimitScope::reirradiation_course: return "reirradiation_course";
+  }
+  return "?";
+}
 namespace {
 
 std::string lower(std::string_view s) {
@@ -471,6 +489,11 @@ Status evaluate_rule(const RuleContext& ctx, const std::vector<Match>& matches, 
       row.structure = s.name;
       row.roi_number = s.roi_number;
       row.matched_by = m.how;
+      if (c.scope != LimitScope::plan) {  // a re-irradiation limit: judged over courses by `history`
+        row.reason = std::string("a ") + to_string(c.scope) + " limit: evaluated by sbrtkit history";
+        report.rows.push_back(std::move(row));
+        continue;
+      }
       if (rule.role == StructureRole::target) {
         if (auto it = targets.rx_by_roi.find(s.roi_number); it != targets.rx_by_roi.end()) row.prescription_gy = it->second;
       } else {

@@ -27,8 +27,12 @@ DicomFileInfo summarize(const detail::LoadedDicom& loaded, const std::filesystem
   info.study_instance_uid = ds.string(DCM_StudyInstanceUID);
   info.series_instance_uid = ds.string(DCM_SeriesInstanceUID);
   info.frame_of_reference_uid = ds.string(DCM_FrameOfReferenceUID);
+  info.acquisition_datetime = ds.string(DCM_AcquisitionDateTime);
+  info.series_date = ds.string(DCM_SeriesDate);
+  info.study_date = ds.string(DCM_StudyDate);
   if (info.modality == "RTPLAN") {
     info.label = ds.string(DCM_RTPlanLabel);
+    info.rt_plan_date = ds.string(DCM_RTPlanDate);
     for (const auto& ref : ds.sequence(DCM_ReferencedStructureSetSequence))
       info.referenced_structure_set_uids.push_back(ref.string(DCM_ReferencedSOPInstanceUID));
   } else if (info.modality == "RTDOSE") {

@@ -421,7 +421,9 @@ Expected<std::string> write_rtdose(const std::filesystem::path& file, const Pati
   DcmDataset* ds = ff.getDataset();
   const std::string series = series_uid(study, options.series, "RTDOSE");
   const std::string sop = options.sop_instance_uid.empty() ? make_uid(series + "/instance") : options.sop_instance_uid;
-  put_common(ds, study, {"RTDOSE", UID_RTDoseStorage, sop, series, frame_of_reference_uid(study), &options.series});
+  const std::string dose_frame =
+      options.frame_of_reference_uid.empty() ? frame_of_reference_uid(study) : options.frame_of_reference_uid;
+  put_common(ds, study, {"RTDOSE", UID_RTDoseStorage, sop, series, dose_frame, &options.series});
   put(ds, DCM_OperatorsName, "");
   put(ds, DCM_InstanceNumber, "1");
   put(ds, DCM_ContentDate, study.study_date);
@@ -439,6 +441,11 @@ Expected<std::string> write_rtdose(const std::filesystem::path& file, const Pati
     DcmItem* ref = append_item(ds, DCM_ReferencedRTPlanSequence);
     put(ref, DCM_ReferencedSOPClassUID, UID_RTPlanStorage);
     put(ref, DCM_ReferencedSOPInstanceUID, options.referenced_plan_uid);
+  }
+  for (const auto& uid : options.more_referenced_plan_uids) {
+    DcmItem* ref = append_item(ds, DCM_ReferencedRTPlanSequence);
+    put(ref, DCM_ReferencedSOPClassUID, UID_RTPlanStorage);
+    put(ref, DCM_ReferencedSOPInstanceUID, uid);
   }
 
   const std::size_t per_frame = static_cast<std::size_t>(g.size()[0] * g.size()[1]);

@@ -18,12 +18,37 @@ int fraction_count(const Reader& r, const YAML::Node& node, const std::string& k
   return static_cast<int>(r.integer(node, key, 1, 1000));
 }
 
+/// Keys of re-irradiation limits (`sbrtkit history`): scope, EQD2 a/b, relative_to, source.
+void read_reirradiation_keys(const Reader& r, const YAML::Node& node, Constraint& c) {
+  if (!node.IsMap()) return;
+  if (node["scope"]) {
+    const std::string text = r.text(node["scope"], "scope");
+    auto scope = parse_limit_scope(text);
+    if (!scope) r.fail(node["scope"], "scope", "plan, cumulative, per_course or reirradiation_course", "'" + text + "'");
+    c.scope = *scope;
+  }
+  if (node["eqd2_alpha_beta_gy"]) {
+    c.eqd2_alpha_beta_gy = r.number(node["eqd2_alpha_beta_gy"], "eqd2_alpha_beta_gy");
+    if (!(*c.eqd2_alpha_beta_gy > 0))
+      r.fail(node["eqd2_alpha_beta_gy"], "eqd2_alpha_beta_gy", "a positive a/b in Gy", node["eqd2_alpha_beta_gy"].Scalar());
+  }
+  if (node["relative_to"]) {
+    const std::string text = r.text(node["relative_to"], "relative_to");
+    if (text != "cumulative") r.fail(node["relative_to"], "relative_to", "cumulative", "'" + text + "'");
+    if (c.scope != LimitScope::per_course && c.scope != LimitScope::reirradiation_course)
+      r.fail(node["relative_to"], "relative_to", "a per_course or reirradiation_course scope", to_string(c.scope));
+    c.relative_to_cumulative = true;
+  }
+  if (node["source"]) c.source = r.text(node["source"], "source");
+}
+
 Constraint read_constraint(const Reader& r, const YAML::Node& node, StructureRole role) {
   Constraint c;
   // Short form: the constraint text alone; long form: a mapping with `constraint` and options.
   const bool short_form = node.IsScalar();
   if (!short_form) {
-    r.only_keys(node, "constraint", {"constraint", "minor_limit", "table", "unconfirmed", "note"});
+    r.only_keys(node, "constraint", {"constraint", "minor_limit", "table", "unconfirmed", "note", "scope",
+                                     "eqd2_alpha_beta_gy", "relative_to", "source"});
     if (!node["constraint"]) r.fail(node, "constraint", "a 'constraint' key such as \"D0.35cc[Gy] < 18\"", "none");
   }
   auto has = [&](const char* key) { return !short_form && node[key]; };
@@ -94,6 +119,7 @@ Constraint read_constraint(const Reader& r, const YAML::Node& node, StructureRol
   }
   if (has("unconfirmed")) c.unconfirmed = r.boolean(node["unconfirmed"], "unconfirmed");
   if (has("note")) c.note = r.text(node["note"], "note");
+  read_reirradiation_keys(r, node, c);
   return c;
 }
 
@@ -215,7 +241,7 @@ void read_organ_limits(const Reader& r, const YAML::Node& limits, const IncludeC
 Protocol parse(const Reader& r, const YAML::Node& root, const IncludeChain& chain) {
   r.only_keys(root, "",
               {"protocol", "name", "version", "source", "description", "fractions", "prescription", "eqd2",
-               "organ_limits", "notes", "structures"});
+               "organ_limits", "notes", "structures", "min_interval_between_courses"});
   Protocol p;
   p.file = r.file().string();
   for (const char* key : {"protocol", "name", "version", "source"})
@@ -253,6 +279,17 @@ Protocol parse(const Reader& r, const YAML::Node& root, const IncludeChain& chai
     p.eqd2 = conversion;
   }
   if (root["notes"]) p.notes = r.texts(root["notes"], "notes");
+  if (root["min_interval_between_courses"]) {
+    const YAML::Node n = root["min_interval_between_courses"];
+    r.only_keys(n, "min_interval_between_courses", {"months", "source", "note"});
+    if (!n["months"]) r.fail(n, "min_interval_between_courses", "months", "none");
+    CourseInterval interval;
+    interval.months = r.integer(n["months"], "months");
+    if (n["source"]) interval.source = r.text(n["source"], "source");
+    if (n["note"]) interval.note = r.text(n["note"], "note");
+    interval.line = n.Mark().line + 1;
+    p.min_course_interval = interval;
+  }
   if (root["structures"]) {
     if (!root["structures"].IsSequence()) r.fail(root["structures"], "structures", "a list", Reader::describe(root["structures"]));
     for (const auto& s : root["structures"]) p.structures.push_back(read_rule(r, s));

@@ -100,6 +100,11 @@ std::vector<std::filesystem::path> registration_objects(const std::vector<std::f
 Expected<FrameMapping> map_pet_frame(const LesionsRequest& r, const std::string& pet_for, const std::string& plan_for,
                                      const std::vector<std::filesystem::path>& planning_ct) {
   FrameMapping m;
+  if (r.given_to_planning) {
+    m.to_planning = *r.given_to_planning;
+    m.method = r.given_method.empty() ? "given by the caller" : r.given_method;
+    return m;
+  }
   if (r.registration.mode == RegistrationMode::none) {
     m.method = "none (--registration none): PET coordinates taken as planning coordinates";
     if (pet_for != plan_for) m.notes.push_back("the PET frame of reference differs from the plan's");

@@ -50,6 +50,17 @@ struct LimitTable {
   std::vector<double> ptv_cc, limit, minor_limit;  // minor_limit may be empty
 };
 
+/// What dose a constraint is judged on (re-irradiation limits, `sbrtkit history`). `check` evaluates only
+/// `plan` constraints and lists the others as not evaluable.
+enum class LimitScope {
+  plan,                  // the plan in hand (the default; every pre-existing protocol)
+  cumulative,            // the sum of every course, accumulated in the reference frame
+  per_course,            // each course on its own
+  reirradiation_course,  // each course after the first on its own
+};
+std::optional<LimitScope> parse_limit_scope(std::string_view text);
+const char* to_string(LimitScope scope);
+
 struct Constraint {
   std::string text;         // as written, e.g. "D0.35cc[Gy] < 18"
   std::string metric_text;  // "D0.35cc[Gy]"
@@ -62,6 +73,18 @@ struct Constraint {
   bool unconfirmed = false;  // the value was not checked against a primary source
   std::string note;
   int line = 0;  // in the protocol file, for messages
+  // Re-irradiation keys (history only):
+  LimitScope scope = LimitScope::plan;
+  std::optional<double> eqd2_alpha_beta_gy;  // value and limit are EQD2 (nBED Gy2/2 for a/b 2) with this a/b
+  bool relative_to_cumulative = false;       // the limit is this fraction of the cumulative value of the metric
+  std::string source;                        // the limit's own source, when it differs from the protocol's
+};
+
+/// The least time between the start dates of two successive courses (history).
+struct CourseInterval {
+  int months = 0;  // calendar months: course 2 on or after course 1's date + months (day clamped to the month)
+  std::string source, note;
+  int line = 0;
 };
 
 enum class StructureRole { organ, target };
@@ -102,6 +125,7 @@ struct Protocol {
   std::vector<StructureRule> structures;
   std::vector<FractionVariant> by_fractions;
   std::vector<std::string> notes;
+  std::optional<CourseInterval> min_course_interval;  // history only
 };
 
 /// Match of a rule against a name / type: "name", "alias 'X'", "pattern 'Y'", or nullopt.

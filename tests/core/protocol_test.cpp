@@ -160,6 +160,33 @@ TEST(Protocol, TableLimitsAreInterpolatedAtThePtvVolume) {
   EXPECT_EQ(row.result, ComplianceLevel::pass);
 }
 
+TEST(Protocol, CheckLeavesRe_irradiationLimitsToHistory) {
+  // A cumulative limit cannot be judged on one plan: the row is there, not evaluable, and says where it is.
+  const Solid rod{Shape::cylinder, 10, 40, {0, 0, 0}};
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(rod, 2, 1, "SpinalCord"));
+  const DoseVolume dose = testing::make_dose_grid(rod, DoseModel{Gradient::along_z, 20, 0, {}}, 2, 0, 4);
+  Protocol p;
+  p.id = "test";
+  StructureRule cord;
+  cord.name = "SpinalCord";
+  cord.constraints = {constraint("Max[Gy]", Comparison::less_equal, 70), constraint("Max[Gy]", Comparison::less, 25)};
+  cord.constraints[0].scope = LimitScope::cumulative;
+  p.structures = {cord};
+  CheckInputs in;
+  in.structures = &set;
+  in.dose = &dose;
+  in.plan_fractions = 3;
+  auto report = evaluate_protocol(p, in);
+  ASSERT_TRUE(report) << report.error().message();
+  ASSERT_EQ(report->rows.size(), 2u);
+  EXPECT_EQ(report->rows[0].result, ComplianceLevel::not_evaluable);
+  EXPECT_NE(report->rows[0].reason.find("sbrtkit history"), std::string::npos);
+  EXPECT_EQ(report->rows[1].result, ComplianceLevel::pass);  // 20 Gy < 25: a plan limit still judged
+  EXPECT_EQ(parse_limit_scope("reirradiation_course"), LimitScope::reirradiation_course);
+  EXPECT_FALSE(parse_limit_scope("course"));
+}
+
 }  // namespace
 }  // namespace sbrtkit
 

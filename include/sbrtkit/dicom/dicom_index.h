@@ -32,6 +32,12 @@ struct DicomFileInfo {
   /// RTSTRUCT: series in ReferencedFrameOfReferenceSequence > RTReferencedStudySequence >
   /// RTReferencedSeriesSequence (3006,0014).
   std::vector<std::string> referenced_series_uids;
+  /// Dates as written in the file (DA YYYYMMDD, DT YYYYMMDDHHMMSS...), "" when absent; `history` orders
+  /// courses and studies by them.
+  std::string rt_plan_date;          // RTPLAN RTPlanDate (300A,0006)
+  std::string acquisition_datetime;  // AcquisitionDateTime (0008,002A)
+  std::string series_date;           // SeriesDate (0008,0021)
+  std::string study_date;            // StudyDate (0008,0020)
 };
 
 struct DicomIndex {

@@ -134,6 +134,10 @@ struct RtDoseWriteOptions {
   SeriesOptions series;
   std::string sop_instance_uid;     // invented when empty
   std::string referenced_plan_uid;  // ReferencedRTPlanSequence, omitted when empty
+  /// Further ReferencedRTPlanSequence items after referenced_plan_uid (a MULTI_PLAN sum names every plan).
+  std::vector<std::string> more_referenced_plan_uids;
+  /// When set: FrameOfReferenceUID of the dose instead of study.frame_of_reference_uid.
+  std::string frame_of_reference_uid;
   enum class OffsetForm { relative, absolute } offset_form = OffsetForm::relative;
   enum class FrameOrder { increasing, decreasing } frame_order = FrameOrder::increasing;
   int bits_allocated = 32;  // 16 or 32

@@ -39,6 +39,10 @@ struct LesionsRequest {
   std::optional<std::filesystem::path> pet_ct_dir;  // CT of the PET study, for rigid registration
   RegistrationChoice registration;
   RigidRegistrationOptions registration_options;
+  /// A PET-to-planning map the caller already has (`history` places every study once); when set it is
+  /// used instead of `registration`, and given_method says in the report how it was found.
+  std::optional<RigidMap> given_to_planning;
+  std::string given_method;
   /// ROI lesions: comma-separated name globs ('*', '?', case-insensitive) or "type:GTV".
   std::string rois;
   std::optional<ThresholdMode> segment;  // PET segmentation, when asked
