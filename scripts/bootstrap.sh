@@ -14,6 +14,8 @@ packages=(
   snakemake                     # workflow/: batch shards + merge (its test skips without it)
   python3-jsonschema            # the tests validate every JSON output against docs/schemas/
   libpng-dev                    # PNG slices embedded in the HTML report
+  orthanc                       # a PACS peer for the `sbrtkit serve` test (the test skips without it)
+  curl                          # the Orthanc test talks to its REST API
   chromium                      # headless render test of the HTML report (~100 MB; the test skips without it)
 )
 
