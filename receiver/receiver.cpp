@@ -218,7 +218,7 @@ class ReceiverImpl final : public Receiver {
     std::error_code ec;
     for (const auto& patient : fs::directory_iterator(context_.incoming, ec))
       for (const auto& study : fs::directory_iterator(patient.path(), ec))
-        if (study.is_directory()) context_.activity.touch(study.path(), Clock::time_point::min());
+        if (study.is_directory()) context_.activity.touch(study.path(), Clock::time_point{});  // the clock's epoch: long past
 
     std::atomic<bool> listening_done{false};
     OFCondition listen_result;

@@ -15,12 +15,12 @@ std::string safe_patient_folder(std::string_view patient_id) {
   // Trailing spaces are DICOM padding, not part of the ID.
   while (!patient_id.empty() && (patient_id.back() == ' ' || patient_id.back() == '\0')) patient_id.remove_suffix(1);
   if (patient_id.empty()) return "no-patient-id";
-  bool safe = patient_id.size() <= 64 && patient_id.front() != '.';
+  bool safe = patient_id.size() <= 64 && patient_id.front() != '.' && patient_id.find("..") == std::string_view::npos;
   for (char c : patient_id) safe = safe && is_safe_char(c);
   if (safe) return std::string(patient_id);
   std::string name;
-  for (char c : patient_id.substr(0, 48)) name += is_safe_char(c) ? c : '_';
-  if (name.front() == '.') name.front() = '_';  // never ".", "..", or a hidden folder
+  // Dots go too, so that no rewritten name is ".", "..", hidden, or holds "..".
+  for (char c : patient_id.substr(0, 48)) name += is_safe_char(c) && c != '.' ? c : '_';
   return fmt::format("{}~{:08x}", name, static_cast<std::uint32_t>(fnv1a64(patient_id)));
 }
 

@@ -44,8 +44,8 @@ struct ServeOptions {
 };
 
 /// The spool folder name of a PatientID: the ID itself when it is already a safe name (letters, digits,
-/// '-', '_', '.', not starting with '.', at most 64 characters), otherwise the ID with every other
-/// character replaced by '_' plus "~" and 8 hex digits of the ID's hash, so that two different IDs never
+/// '-', '_', '.', not starting with '.', no "..", at most 64 characters), otherwise the ID's first 48
+/// characters with every one but letters, digits, '-' and '_' replaced by '_' plus "~" and 8 hex digits of the ID's hash, so that two different IDs never
 /// share a folder ('~' never appears in an ID kept as is). An empty ID gives "no-patient-id".
 std::string safe_patient_folder(std::string_view patient_id);
 
