@@ -85,8 +85,13 @@ int PlanProcessor::process_study(const fs::path& study_dir) {
   }
   const std::string patient = study_dir.parent_path().filename().string();
   int processed = 0;
-  for (const auto& job : trial->plans) {
+  for (auto job : trial->plans) {
     if (!complete(job)) continue;
+    // A re-sent plan brings a new RTDOSE next to the old one: the dose received last is the one evaluated.
+    std::stable_sort(job.rtdoses.begin(), job.rtdoses.end(), [](const fs::path& a, const fs::path& b) {
+      std::error_code ea, eb;
+      return fs::last_write_time(a, ea) > fs::last_write_time(b, eb);
+    });
     const fs::path result_dir = out_dir_ / "results" / patient / job.plan_uid;
     const std::string inputs = inputs_of(job, study_dir);
     if (fs::exists(result_dir / "inputs.txt") && read_text(result_dir / "inputs.txt") == inputs) continue;

@@ -168,8 +168,10 @@ def case_send():
         fail("C-ECHO failed")
     sent = cts + rt
     storescu(port, sent)
+    last_object = time.time()
     storescu(port, rt)  # the same SOP instances again: stored once, the plan is not re-run
     wait_for(lambda: processed(out), 120, "the plan's results")
+    latency = time.time() - last_object  # --idle-seconds 1 + check, qa and report (reported, not asserted)
     time.sleep(2)
     s.stop()
     stored = {os.path.basename(p)[:-4]: p for p in spool_files(out)}
@@ -183,7 +185,40 @@ def case_send():
     compare_with_direct(planning, result, "tg101-3fx")
     if "3 duplicate" not in s.text():
         fail("the re-sent objects were not logged as duplicates:\n" + s.text())
-    print(f"ok: {len(sent)} objects stored and verified, results equal `sbrtkit check`/`qa`")
+    print(f"ok: {len(sent)} objects stored and verified, results equal `sbrtkit check`/`qa`; "
+          f"results {latency:.1f} s after the last object (idle 1 s)")
+
+
+def case_resend():
+    planning, cts, rt = phantom()
+    out, port = os.path.join(TMP, "out"), free_port()
+    s = Server(out, port, "--idle-seconds", "1", "--protocol", "tg101-3fx")
+    storescu(port, cts + rt)
+    wait_for(lambda: processed(out), 120, "the first results")
+    # The planning system re-sends the plan with a new dose: 10 % more everywhere, a new SOP instance.
+    new_dose = os.path.join(TMP, "rtdose_v2.dcm")
+    shutil.copy(rt[2], new_dose)
+    scaling = float(subprocess.run(["dcmdump", "-q", "+P", "3004,000e", new_dose], capture_output=True, text=True,
+                                   check=True).stdout.split("[", 1)[1].split("]", 1)[0])
+    subprocess.run(["dcmodify", "-nb", "-gin", "-m", f"(3004,000e)={scaling * 1.1:.10g}", new_dose], check=True,
+                   capture_output=True)
+    storescu(port, [new_dose])
+    result = processed(out)[0]
+    wait_for(lambda: os.path.exists(os.path.join(result, "previous", "1", "inputs.txt"))
+             and os.path.exists(os.path.join(result, "inputs.txt")), 120, "the re-run with the new dose")
+    time.sleep(1)
+    s.stop()
+    if len(db_plans(out)) != 1:
+        fail(f"results.sqlite: {db_plans(out)}")
+    old_qa = json.load(open(os.path.join(result, "previous", "1", "qa.json")))
+    new_qa = json.load(open(os.path.join(result, "qa.json")))
+    direct = json.loads(subprocess.run([SBRTKIT, "qa", "--rtstruct", rt[0], "--rtdose", new_dose, "--rtplan", rt[1],
+                                        "--format", "json"], capture_output=True, text=True, check=True).stdout)
+    if new_qa["targets"] != direct["targets"] or new_qa["targets"] == old_qa["targets"]:
+        fail("the re-run did not evaluate the new dose")
+    if s.text().count(": processed in ") != 2:
+        fail("expected two processing lines:\n" + s.text())
+    print("ok: the re-sent plan was re-run on the new dose, the first results kept in previous/1/")
 
 
 def case_allow():
@@ -356,8 +391,11 @@ def case_load():
     out, port = os.path.join(TMP, "out"), free_port()
     s = Server(out, port, "--max-associations", str(senders))
     start = time.time()
+    # TCP_NODELAY=1: storescu, like every DCMTK peer, otherwise waits on delayed ACKs (~40 ms per object),
+    # which would measure the client's Nagle algorithm rather than the receiver.
+    env = dict(os.environ, TCP_NODELAY="1")
     procs = [subprocess.Popen(["storescu", "-aet", f"LOAD{j}", "-aec", "SBRTKIT", "127.0.0.1", str(port),
-                               *files[j::senders]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               *files[j::senders]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
              for j in range(senders)]
     for p in procs:
         _, err = p.communicate(timeout=600)
@@ -386,7 +424,7 @@ def sop_uid_fast(path):
 
 
 try:
-    {"send": case_send, "allow": case_allow, "escape": case_escape, "kill": case_kill, "malformed": case_malformed,
+    {"send": case_send, "resend": case_resend, "allow": case_allow, "escape": case_escape, "kill": case_kill, "malformed": case_malformed,
      "orthanc": case_orthanc, "load": case_load}[CASE]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
