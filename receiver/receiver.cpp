@@ -7,7 +7,8 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/diutil.h>
-#include <dcmtk/dcmnet/scppool.h>
+#include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/scpthrd.h>
 #include <dcmtk/oflog/oflog.h>
 #include <fmt/format.h>
 
@@ -198,15 +199,18 @@ class ReceiverImpl final : public Receiver {
     g_context = &context_;
     const ServeOptions& o = context_.options;
     if (auto s = receiver::set_listen_address(o.bind_address, o.port); !s) return s;
-    DcmSCPPool<StoreWorker> pool;
-    DcmSCPConfig& cfg = pool.getConfig();
+    // Our own accept loop with one thread per association, rather than DCMTK 3.6.7's DcmSCPPool: that pool
+    // frees a worker that ends at once (a peer that connects and closes) while OFThread::start() still
+    // writes to it (use after free, found with valgrind), and its destructor never returns when the port
+    // cannot be bound.
+    DcmSCPConfig cfg;
     cfg.setPort(o.port);
     cfg.setAETitle(o.ae_title.c_str());
-    cfg.setConnectionBlockingMode(DUL_NOBLOCK);  // the listen loop wakes up every second to see `stop`
+    cfg.setConnectionBlockingMode(DUL_NOBLOCK);
     cfg.setConnectionTimeout(1);
     cfg.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
-    cfg.setDIMSETimeout(60);  // a silent peer frees its worker after a minute
-    cfg.setACSETimeout(30);
+    cfg.setDIMSETimeout(60);  // a silent peer frees its thread after a minute
+    cfg.setACSETimeout(10);   // the accept loop waits at most this long for an association request
     cfg.setHostLookupEnabled(OFFalse);
     OFList<OFString> xfers;
     xfers.push_back(UID_LittleEndianExplicitTransferSyntax);
@@ -216,26 +220,57 @@ class ReceiverImpl final : public Receiver {
     for (const char* sop_class : kStorageClasses)
       if (cfg.addPresentationContext(sop_class, xfers).bad())
         return Error::io("", fmt::format("cannot configure the presentation context of {}", sop_class));
-    // One spare worker, so that an association beyond the limit is refused with our reason and log line.
-    pool.setMaxThreads(static_cast<Uint16>(o.max_associations + 1));
+    const DcmSharedSCPConfig shared(cfg);
+
+    T_ASC_Network* network = nullptr;
+    const OFCondition init = ASC_initializeNetwork(NET_ACCEPTOR, o.port, 10, &network);
+    if (init.bad()) return Error::io("", fmt::format("cannot listen on {}:{}: {}", o.bind_address, o.port, init.text()));
 
     // Everything already in the spool is due at once: complete plans not yet processed are processed.
     std::error_code ec;
     for (const auto& patient : fs::directory_iterator(context_.incoming, ec))
       for (const auto& study : fs::directory_iterator(patient.path(), ec))
-        if (study.is_directory()) context_.activity.touch(study.path(), Clock::time_point{});  // the clock's epoch: long past
+        if (study.is_directory()) context_.activity.touch(study.path(), Clock::time_point{});  // long past
 
-    std::atomic<bool> listening_done{false};
-    OFCondition listen_result;
+    std::mutex threads_mutex;
+    std::condition_variable threads_done;
+    int running = 0;
+    std::atomic<bool> listening{true};
     std::thread listener([&] {
-      listen_result = pool.listen();
-      listening_done = true;
+      while (listening) {
+        T_ASC_Association* assoc = nullptr;
+        const OFCondition c = ASC_receiveAssociation(network, &assoc, cfg.getMaxReceivePDULength(), nullptr, nullptr,
+                                                     OFFalse, DUL_NOBLOCK, 1);
+        if (c.good()) {
+          {
+            std::lock_guard lock(threads_mutex);
+            ++running;
+          }
+          std::thread([assoc, &shared, &threads_mutex, &threads_done, &running] {
+            {
+              StoreWorker worker;  // refuses beyond --max-associations, drops and frees the association
+              worker.setSharedConfig(shared);
+              worker.run(assoc);
+            }
+            std::lock_guard lock(threads_mutex);
+            --running;
+            threads_done.notify_all();
+          }).detach();
+        } else if (c == DUL_NOASSOCIATIONREQUEST) {
+          ASC_destroyAssociation(&assoc);
+        } else {
+          if (assoc) {
+            ASC_dropAssociation(assoc);
+            ASC_destroyAssociation(&assoc);
+          }
+        }
+      }
     });
     log_line(fmt::format("listening on {}:{} as {} (spool {}, idle {} s, at most {} associations{})", o.bind_address,
                          o.port, o.ae_title, context_.options.out_dir.string(), o.idle_seconds, o.max_associations,
                          o.protocol ? ", protocol " + *o.protocol : std::string(", no protocol")));
     const auto idle = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.idle_seconds));
-    while (!stop && !listening_done) {
+    while (!stop) {
       for (const auto& study : context_.activity.take_idle(idle)) {
         if (stop) {
           context_.activity.touch(study);  // left for the next start
@@ -245,10 +280,13 @@ class ReceiverImpl final : public Receiver {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    pool.stopAfterCurrentAssociations();
+    listening = false;
     listener.join();
-    if (listen_result.bad())
-      return Error::io("", fmt::format("cannot listen on {}:{}: {}", o.bind_address, o.port, listen_result.text()));
+    {
+      std::unique_lock lock(threads_mutex);
+      threads_done.wait(lock, [&] { return running == 0; });
+    }
+    ASC_dropNetwork(&network);
     log_line("stopped");
     return ok();
   }

@@ -221,6 +221,26 @@ def case_resend():
     print("ok: the re-sent plan was re-run on the new dose, the first results kept in previous/1/")
 
 
+def case_badargs():
+    out = os.path.join(TMP, "out")
+    for args, names in ((["--allow", "@host"], "--allow"), (["--allow", "SEVENTEEN_CHARS_X"], "--allow"),
+                        (["--port", "0"], "--port"), (["--bind", "localhost"], "--bind"),
+                        (["--max-associations", "0"], "--max-associations"), (["--protocol", "no-such-protocol"],
+                                                                               "no-such-protocol")):
+        r = subprocess.run([SBRTKIT, "serve", "--out", out, "--port", str(free_port()), *args], capture_output=True,
+                           text=True, timeout=30)
+        if r.returncode != 2 or names not in r.stderr:
+            fail(f"serve {args}: exit {r.returncode}, stderr '{r.stderr}' (expected 2 naming {names})")
+    port = free_port()
+    s = Server(out, port)
+    r = subprocess.run([SBRTKIT, "serve", "--out", os.path.join(TMP, "out2"), "--port", str(port)],
+                       capture_output=True, text=True, timeout=30)
+    s.stop()
+    if r.returncode != 2 or f"cannot listen on 127.0.0.1:{port}" not in r.stderr:
+        fail(f"a second server on a busy port: exit {r.returncode}, stderr '{r.stderr}'")
+    print("ok: bad arguments and a busy port exit 2 naming the option")
+
+
 def case_allow():
     planning, cts, rt = phantom()
     out, port = os.path.join(TMP, "out"), free_port()
@@ -310,6 +330,11 @@ def case_malformed():
     subprocess.run(["dcmodify", "-nb", "-m", "(0020,000E)=../../etc", bad_uid], check=True, capture_output=True)
     out, port = os.path.join(TMP, "out"), free_port()
     s = Server(out, port)
+    # Port scanners connect and close without a word: the server must go on (DCMTK 3.6.7's DcmSCPPool
+    # crashed on this, a use after free).
+    for _ in range(30):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        time.sleep(0.02)
     # --no-halt: storescu would otherwise end the association itself after the first failure status.
     r = storescu(port, [no_study, bad_uid, cts[2]], "PLANNING", "SBRTKIT", False, "--no-halt")
     text = r.stdout + r.stderr
@@ -424,7 +449,7 @@ def sop_uid_fast(path):
 
 
 try:
-    {"send": case_send, "resend": case_resend, "allow": case_allow, "escape": case_escape, "kill": case_kill, "malformed": case_malformed,
+    {"send": case_send, "resend": case_resend, "badargs": case_badargs, "allow": case_allow, "escape": case_escape, "kill": case_kill, "malformed": case_malformed,
      "orthanc": case_orthanc, "load": case_load}[CASE]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
