@@ -153,7 +153,7 @@ class StoreWorker : public DcmThreadSCP {
                                                         ? EXS_LittleEndianExplicit : dataset->getOriginalXfer(),
                                                     EET_ExplicitLength);
     if (bytes > c.options.max_object_bytes)
-      return refuse(kStatusOutOfResources, fmt::format("{} bytes, more than the limit of {}", bytes,
+      return refuse(kStatusOutOfResources, fmt::format("{} bytes, more than the limit of {} bytes (--max-object-mb)", bytes,
                                                        c.options.max_object_bytes));
     OFString class_in_data, instance_in_data;
     dataset->findAndGetOFString(DCM_SOPClassUID, class_in_data);

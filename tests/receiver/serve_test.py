@@ -241,6 +241,33 @@ def case_badargs():
     print("ok: bad arguments and a busy port exit 2 naming the option")
 
 
+def case_limits():
+    planning, cts, rt = phantom()
+    out, port = os.path.join(TMP, "out"), free_port()
+    # 0.01 MB: a CT slice of the small phantom (about 34 kB) is over the limit, an RTPLAN (a few kB) is not.
+    s = Server(out, port, "--max-associations", "1", "--max-object-mb", "0.01")
+    r = storescu(port, [cts[0], rt[1]], "PLANNING", "SBRTKIT", False, "--no-halt")
+    if "Received Store Response (Refused: OutOfResources)" not in r.stdout + r.stderr:
+        fail("an object over --max-object-mb was not refused with A700:\n" + r.stdout + r.stderr)
+    # One long association (many C-ECHOs) holds the only slot; a second one is refused meanwhile.
+    holder = subprocess.Popen(["echoscu", "-aec", "SBRTKIT", "--repeat", "100000", "127.0.0.1", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    r = subprocess.run(["echoscu", "-aec", "SBRTKIT", "127.0.0.1", str(port)], capture_output=True, text=True,
+                       timeout=30)
+    holder.kill()
+    holder.wait()
+    s.stop()
+    if r.returncode == 0 or "Local Limit Exceeded" not in r.stdout + r.stderr:
+        fail("a second association beyond --max-associations 1 was not refused: " + r.stdout + r.stderr)
+    log = s.text()
+    if "more than the limit of 10485 bytes" not in log or "associations are open (--max-associations 1)" not in log:
+        fail("limits not logged:\n" + log)
+    if len(spool_files(out)) != 1:
+        fail(f"expected only the RTPLAN in the spool: {spool_files(out)}")
+    print("ok: object over the size limit refused with A700, association beyond the limit refused, both logged")
+
+
 def case_allow():
     planning, cts, rt = phantom()
     out, port = os.path.join(TMP, "out"), free_port()
@@ -449,7 +476,7 @@ def sop_uid_fast(path):
 
 
 try:
-    {"send": case_send, "resend": case_resend, "badargs": case_badargs, "allow": case_allow, "escape": case_escape, "kill": case_kill, "malformed": case_malformed,
+    {"send": case_send, "resend": case_resend, "badargs": case_badargs, "limits": case_limits, "allow": case_allow, "escape": case_escape, "kill": case_kill, "malformed": case_malformed,
      "orthanc": case_orthanc, "load": case_load}[CASE]()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
