@@ -1,5 +1,5 @@
-// The Storage SCP (receiver.h): a DCMTK DcmSCPPool of association workers that store into the spool, and
-// a watcher thread that hands every study quiet for --idle-seconds to the PlanProcessor.
+// The Storage SCP (receiver.h): an accept loop with one DcmThreadSCP thread per association storing into the spool, and
+// the main loop hands every study quiet for --idle-seconds to the PlanProcessor.
 #include "sbrtkit/receiver/receiver.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -60,7 +60,7 @@ class StudyActivity {
   std::map<fs::path, Clock::time_point> last_;
 };
 
-/// What every association worker shares (the pool constructs workers itself, without arguments).
+/// What every association thread shares (the workers are DCMTK objects built without arguments).
 struct ServerContext {
   ServeOptions options;
   fs::path incoming;
