@@ -16,6 +16,7 @@
 #include "qa_command.h"
 #include "report_command.h"
 #include "response_command.h"
+#include "serve_command.h"
 #include "sbrtkit/phantom/phantom.h"
 #include "sbrtkit/version.h"
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   sbrtkit::cli::add_lesions_command(app, exit_code);
   sbrtkit::cli::add_response_command(app, exit_code);
   sbrtkit::cli::add_history_command(app, exit_code);
+  sbrtkit::cli::add_serve_command(app, exit_code);
   // An unknown command is an error that lists the commands (CLI11 would print the main help for
   // `sbrtkit nosuch --help` and exit 0, so a script could not tell a missing command).
   if (argc > 1 && argv[1][0] != '-') {

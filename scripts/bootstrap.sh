@@ -17,6 +17,8 @@ packages=(
   libcairo2-dev fonts-dejavu-core  # report/ pictures (MIPs, DVH plot) drawn with Cairo in DejaVu Sans
   pybind11-dev python3-dev      # the Python module (python/)
   python3-pytest python3-pandas python3-numpy   # its pytest suite (tests/python/) and DataFrames
+  orthanc                       # a PACS peer for the `sbrtkit serve` test (the test skips without it)
+  curl                          # the Orthanc test talks to its REST API
   chromium                      # headless render test of the HTML report (~100 MB; the test skips without it)
 )
 
