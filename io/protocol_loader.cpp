@@ -284,7 +284,7 @@ Protocol parse(const Reader& r, const YAML::Node& root, const IncludeChain& chai
     r.only_keys(n, "min_interval_between_courses", {"months", "source", "note"});
     if (!n["months"]) r.fail(n, "min_interval_between_courses", "months", "none");
     CourseInterval interval;
-    interval.months = r.integer(n["months"], "months");
+    interval.months = static_cast<int>(r.integer(n["months"], "months", 0, 120));
     if (n["source"]) interval.source = r.text(n["source"], "source");
     if (n["note"]) interval.note = r.text(n["note"], "note");
     interval.line = n.Mark().line + 1;
