@@ -10,12 +10,12 @@
 //   void outside_sample(double u, double v, double w, double weight_mm3);  // beyond the dose grid
 //   void outside_run(double u0, double du, std::int64_t count, double v, double w, double weight_mm3);
 //        // count samples at u0, u0 + du, ... all beyond the dose grid, in one call
+//   void boundary_dose(double dose_gy);  // zero-weight points on the boundary, for exact extremes
 //
 // Work is bounded by the dose grid, not by the structure: on each row only the samples near the part
 // of the row inside the grid's cells are visited one by one; the runs before and after it (and whole
 // rows that miss the grid) go to outside_run in O(1). A 10 m structure on a 30 cm dose grid costs its
 // row intersections, not 10^10 samples (issue 20: a 10^6 mm square took over a minute).
-//   void boundary_dose(double dose_gy);  // zero-weight points on the boundary, for exact extremes
 
 #include <algorithm>
 #include <cmath>
