@@ -23,20 +23,38 @@ PlaneDistance::PlaneDistance(const ContourPlane& plane) {
     }
   }
   if (edges_.empty()) return;
-  // About one edge per bucket: buckets as large as the mean edge spacing over the bounding box.
+  // Buckets about four mean edge lengths wide: a query near the contour meets a handful of edges.
+  // At most 2^16 buckets per plane (a body contour), so memory stays a few bytes per bucket.
   const double span_u = std::max(u1 - u0_, 1e-6), span_v = std::max(v1 - v0_, 1e-6);
-  cell_mm_ = std::max(std::sqrt(span_u * span_v / double(edges_.size())), 0.5 * std::max(span_u, span_v) / 256);
+  double perimeter = 0;
+  for (const auto& e : edges_) perimeter += std::hypot(e.eu, e.ev);
+  cell_mm_ = std::max({4 * perimeter / double(edges_.size()), std::sqrt(span_u * span_v / 65536.0), 1e-3});
   nu_ = std::max(1, int(std::ceil(span_u / cell_mm_)));
   nv_ = std::max(1, int(std::ceil(span_v / cell_mm_)));
-  cells_.assign(std::size_t(nu_) * std::size_t(nv_), {});
   auto cell_u = [&](double u) { return std::clamp(int(std::floor((u - u0_) / cell_mm_)), 0, nu_ - 1); };
   auto cell_v = [&](double v) { return std::clamp(int(std::floor((v - v0_) / cell_mm_)), 0, nv_ - 1); };
-  for (std::size_t e = 0; e < edges_.size(); ++e) {
-    const Edge& g = edges_[e];
-    const int a0 = cell_u(std::min(g.au, g.au + g.eu)), a1 = cell_u(std::max(g.au, g.au + g.eu));
-    const int b0 = cell_v(std::min(g.av, g.av + g.ev)), b1 = cell_v(std::max(g.av, g.av + g.ev));
-    for (int b = b0; b <= b1; ++b)
-      for (int a = a0; a <= a1; ++a) cells_[std::size_t(b) * std::size_t(nu_) + std::size_t(a)].push_back(int(e));
+  // Two passes: count per bucket, then fill (a bucket gets every edge whose bounding box touches it).
+  cell_start_.assign(std::size_t(nu_) * std::size_t(nv_) + 1, 0);
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<int> fill;
+    if (pass == 1) {
+      for (std::size_t c = 1; c < cell_start_.size(); ++c) cell_start_[c] += cell_start_[c - 1];
+      cell_edges_.resize(std::size_t(cell_start_.back()));
+      fill.assign(cell_start_.begin(), cell_start_.end() - 1);
+    }
+    for (std::size_t e = 0; e < edges_.size(); ++e) {
+      const Edge& g = edges_[e];
+      const int a0 = cell_u(std::min(g.au, g.au + g.eu)), a1 = cell_u(std::max(g.au, g.au + g.eu));
+      const int b0 = cell_v(std::min(g.av, g.av + g.ev)), b1 = cell_v(std::max(g.av, g.av + g.ev));
+      for (int b = b0; b <= b1; ++b)
+        for (int a = a0; a <= a1; ++a) {
+          const std::size_t c = std::size_t(b) * std::size_t(nu_) + std::size_t(a);
+          if (pass == 0)
+            ++cell_start_[c + 1];
+          else
+            cell_edges_[std::size_t(fill[c]++)] = int(e);
+        }
+    }
   }
 }
 
@@ -48,25 +66,34 @@ double PlaneDistance::edge_distance_sq(const Edge& e, double u, double v) const 
 
 double PlaneDistance::distance_mm(double u, double v) const {
   if (edges_.empty()) return kFar;
-  // Rings of buckets around the (clamped) point's bucket. Buckets of ring r+1 are at least r buckets
-  // away from the clamped point, and projecting onto the grid's box only brings points nearer, so once
-  // the best distance is within r * cell no farther ring can improve it.
+  // Rings of buckets around the bucket of q, the point clamped into the grid (projecting onto the grid
+  // box only brings the grid's points nearer, so distances from q bound those from (u, v) below).
+  // After ring r every unvisited bucket lies beyond the block of rings 0..r, whose border is at least
+  // `reach` from q: once the best distance is within reach, no farther bucket can improve it.
+  const double qu = std::clamp(u, u0_, u0_ + nu_ * cell_mm_), qv = std::clamp(v, v0_, v0_ + nv_ * cell_mm_);
   const int cu = std::clamp(int(std::floor((u - u0_) / cell_mm_)), 0, nu_ - 1);
   const int cv = std::clamp(int(std::floor((v - v0_) / cell_mm_)), 0, nv_ - 1);
   const int max_ring = std::max({cu, nu_ - 1 - cu, cv, nv_ - 1 - cv});
+  constexpr double kNoBorder = std::numeric_limits<double>::infinity();
   double best_sq = std::numeric_limits<double>::infinity();
   for (int r = 0; r <= max_ring; ++r) {
     for (int b = cv - r; b <= cv + r; ++b) {
       if (b < 0 || b >= nv_) continue;
       const bool edge_row = b == cv - r || b == cv + r;
       for (int a = cu - r; a <= cu + r; a += edge_row ? 1 : 2 * r) {
-        if (a >= 0 && a < nu_)
-          for (int e : cells_[std::size_t(b) * std::size_t(nu_) + std::size_t(a)])
-            best_sq = std::min(best_sq, edge_distance_sq(edges_[std::size_t(e)], u, v));
+        if (a >= 0 && a < nu_) {
+          const std::size_t c = std::size_t(b) * std::size_t(nu_) + std::size_t(a);
+          for (int k = cell_start_[c]; k < cell_start_[c + 1]; ++k)
+            best_sq = std::min(best_sq, edge_distance_sq(edges_[std::size_t(cell_edges_[std::size_t(k)])], u, v));
+        }
         if (r == 0) break;
       }
     }
-    const double reach = double(r) * cell_mm_;
+    // A side of the block at the grid's edge has no buckets beyond it.
+    const double reach = std::min({cu - r > 0 ? qu - (u0_ + (cu - r) * cell_mm_) : kNoBorder,
+                                   cu + r < nu_ - 1 ? u0_ + (cu + r + 1) * cell_mm_ - qu : kNoBorder,
+                                   cv - r > 0 ? qv - (v0_ + (cv - r) * cell_mm_) : kNoBorder,
+                                   cv + r < nv_ - 1 ? v0_ + (cv + r + 1) * cell_mm_ - qv : kNoBorder});
     if (best_sq <= reach * reach) break;
   }
   return std::sqrt(best_sq);

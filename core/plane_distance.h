@@ -23,7 +23,9 @@ class PlaneDistance {
   };
   double edge_distance_sq(const Edge& e, double u, double v) const;
   std::vector<Edge> edges_;
-  std::vector<std::vector<int>> cells_;  // edge indices per bucket, row-major (nu_ x nv_)
+  // Edge indices per bucket, row-major (nu_ x nv_), in compressed rows: bucket c holds
+  // cell_edges_[cell_start_[c] .. cell_start_[c + 1]).
+  std::vector<int> cell_start_, cell_edges_;
   double u0_ = 0, v0_ = 0, cell_mm_ = 1;
   int nu_ = 0, nv_ = 0;
 };
