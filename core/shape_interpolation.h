@@ -13,8 +13,12 @@
 //     f = d_0(u, v) + e * max(0, (d_0 - d_1) / g),   e = distance beyond the end plane, g = the gap,
 // and the cap is cut at e = g / 2, the slab model's half-slice. So a cylinder (sections that do not
 // shrink) keeps exactly the slab's half-slice cap (its true end is on average half a gap beyond the
-// last plane when planes fall anywhere), while a sphere or a cone tip closes where the shrinking trend
-// of its last two sections takes it (a rounded cap for a sphere, a point for a cone), within g / 2.
+// last plane when planes fall anywhere), while a sphere or a cone tip tapers at the shrinking rate of
+// its last two sections (a frustum for a sphere, the tip itself for a cone) and closes if that rate
+// takes it to nothing within g / 2. Sections never grow beyond the end plane: a growth trend there is
+// as likely a flat end (a cone's base) as a solid that goes on, and the end plane is the evidence.
+// Known limit: a feature thinner than its in-plane displacement between two planes (a thin wall on a
+// steep slope) vanishes mid-gap, as with any distance-field interpolation (docs/dvh-accuracy.md).
 // EndCap::none: no cap. A single-plane structure has no trend: ShapeSampler is not used for it.
 //
 // Rows are still exact along u where the two sections agree (inside both or outside both); only where
