@@ -8,6 +8,8 @@
 #include "cli_common.h"
 #include "progress_bar.h"
 #include "sbrtkit/dicom/seg_writer.h"
+#include "sbrtkit/palette.h"
+#include "sbrtkit/pipelines/lesion_exports.h"
 #include "sbrtkit/pipelines/lesions_report.h"
 #include "sbrtkit/report/lesions_output.h"
 #include "io/output_file.h"
@@ -108,9 +110,13 @@ int run(const LesionsArguments& a) {
     SegInput seg;
     seg.source_files = report->pet_files;
     seg.grid = report->pet_grid;
-    for (const auto& l : report->lesions) seg.segments.push_back({l.name, l.source, l.voxels.index, l.voxels.weight});
+    for (const auto& l : report->lesions)
+      seg.segments.push_back({l.name, l.source, l.voxels.index, l.voxels.weight, lesion_colour(l.id)});
     if (auto s = write_lesion_seg(out / "lesions_seg.dcm", seg); !s) return report_error("lesions", s.error());
   }
+  auto rtstruct = export_lesions_rtstruct(out / "lesions_rtstruct.dcm", r.plan_dir, *report);
+  if (!rtstruct) return report_error("lesions", rtstruct.error());
+  for (const auto& n : *rtstruct) std::fprintf(stderr, "sbrtkit lesions: note: %s\n", n.c_str());
   for (const auto& w : report->warnings) std::fprintf(stderr, "sbrtkit lesions: warning: %s\n", w.c_str());
   std::printf("sbrtkit lesions: %zu lesion(s); PET mapped by %s; tables, label map, MIP picture%s in %s\n",
               report->lesions.size(), report->mapping.method.c_str(), a.no_seg ? "" : " and SEG", out.string().c_str());
@@ -175,7 +181,8 @@ void add_lesions_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"bw", "sul"}));
   cmd->add_option("--alpha-beta", a->alpha_beta, "a/b [Gy] for BED / EQD2 columns");
   cmd->add_flag("--no-seg", a->no_seg, "do not write the DICOM SEG");
-  cmd->add_option("--out", a->out_dir, "output folder (lesions.csv, lesions.json, lesions_labels.nrrd, lesions_mip.png, lesions_seg.dcm)")
+  cmd->add_option("--out", a->out_dir, "output folder (lesions.csv, lesions.json, lesions_labels.nrrd, lesions_mip.png, lesions_seg.dcm, "
+                  "lesions_rtstruct.dcm)")
       ->required();
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

@@ -34,7 +34,7 @@ std::string describe(const Protocol& p) {
   for (const auto& rule : p.structures) {
     std::string match;
     for (const auto& a : rule.aliases) match += (match.empty() ? "" : ", ") + a;
-    for (const auto& r : rule.patterns) match += (match.empty() ? "/" : ", /") + r + "/";
+    for (const auto& r : rule.patterns) match += (match.empty() ? "/" : ", /") + r.text() + "/";
     out += fmt::format("\n{} [{}{}]{}{}\n", rule.name, rule.role == StructureRole::target ? "target" : "organ",
                        rule.required ? ", required" : "", match.empty() ? "" : "  also: " + match,
                        rule.alpha_beta_gy ? fmt::format("  a/b {:g} Gy", *rule.alpha_beta_gy) : "");

@@ -8,6 +8,7 @@
 #include "cli_common.h"
 #include "progress_bar.h"
 #include "io/output_file.h"
+#include "sbrtkit/pipelines/lesion_exports.h"
 #include "sbrtkit/pipelines/response_report.h"
 #include "sbrtkit/report/response_output.h"
 #include "sbrtkit/io/response_rules_loader.h"
@@ -59,6 +60,11 @@ int run(const ResponseArguments& a) {
   if (auto s = write_status_vtp(out / "response_lesions.vtp", *rep); !s) return report_error("response", s.error());
   if (!a.no_seg && !rep->assessment.lesions.empty())
     if (auto s = write_status_seg(out / "response_seg.dcm", *rep); !s) return report_error("response", s.error());
+  for (auto exported : {export_followup_lesions_rtstruct(out / "followup_lesions_rtstruct.dcm", r.plan_dir, *rep),
+                        export_response_registration(out / "registration.dcm", r.plan_dir, *rep)}) {
+    if (!exported) return report_error("response", exported.error());
+    for (const auto& n : *exported) std::fprintf(stderr, "sbrtkit response: note: %s\n", n.c_str());
+  }
 
   for (const auto& w : rep->warnings) std::fprintf(stderr, "sbrtkit response: warning: %s\n", w.c_str());
   for (const auto& line : rep->rules_text) std::printf("  %s\n", line.c_str());
@@ -101,7 +107,7 @@ void add_response_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--serial", a->serial, "process the two studies one after the other");
   cmd->add_option("--out", a->out_dir,
                   "output folder (response.csv/.json, response_labels.nrrd, response_seg.dcm, response_mip.png, "
-                  "response_lesions.vtp)")
+                  "response_lesions.vtp, followup_lesions_rtstruct.dcm, registration.dcm)")
       ->required();
   cmd->callback([a, &exit_code] { exit_code = run(*a); });
 }

@@ -19,6 +19,12 @@ std::string format_mm(double value) {
   return buffer;
 }
 
+std::string point_text(PatientPoint p) {
+  char buffer[128];
+  std::snprintf(buffer, sizeof buffer, "(%.6g, %.6g, %.6g) mm", p.x, p.y, p.z);
+  return buffer;
+}
+
 /// Drops consecutive duplicates and a repeated closing point (some exporters write one).
 std::vector<PatientPoint> distinct_loop(const std::vector<PatientPoint>& points) {
   constexpr double kSameMm = 1e-6;
@@ -111,10 +117,19 @@ Expected<ContourStack> build_contour_stack(const Structure& structure, EndCap en
   std::vector<std::vector<PatientPoint>> loops;
   for (std::size_t c = 0; c < structure.contours.size(); ++c) {
     const Contour& contour = structure.contours[c];
-    for (const auto& p : contour.points)
+    for (const auto& p : contour.points) {
       if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z))
         return Error::bad_value("", kContourDataTag, "finite coordinates", "NaN or infinity")
             .with_context(roi_context(structure) + ", contour " + std::to_string(c + 1));
+      // Beyond it areas lose every digit (a point at 1e30 mm gave a negative volume) and sampling costs
+      // grow without bound: refuse, as dicom/rtstruct.cpp does for files.
+      if (!within_patient_extent(p))
+        return Error::bad_value("", kContourDataTag,
+                                "coordinates within the plausible patient extent (+-" +
+                                    std::to_string(int(kMaxPatientCoordinateMm)) + " mm on each axis)",
+                                point_text(p))
+            .with_context(roi_context(structure) + ", contour " + std::to_string(c + 1));
+    }
     switch (contour.type) {
       case ContourType::point: ++stack.point_contours; continue;
       case ContourType::open_planar:

@@ -19,6 +19,10 @@ std::pair<int, int> CoronalMip::pixel_of(double i, double k) const {
   return {int(std::floor((i + 0.5) * spacing_i / mm_per_px)), int(std::floor((k + 0.5) * spacing_k / mm_per_px))};
 }
 
+std::uint8_t mip_grey(double suv, double window_suv) {
+  return std::uint8_t(255.0 * (1.0 - std::clamp(suv / window_suv, 0.0, 1.0)));
+}
+
 CoronalMip coronal_mip(const Volume<float>& suv, const std::vector<std::uint8_t>& labels, double window_suv,
                        const std::function<Rgb(std::uint8_t)>& colour_of) {
   const ImageGeometry& g = suv.geometry;
@@ -58,7 +62,7 @@ CoronalMip coronal_mip(const Volume<float>& suv, const std::vector<std::uint8_t>
       const std::int64_t i = std::clamp<std::int64_t>(std::llround(ci), 0, m.ni - 1);
       const std::int64_t k = std::clamp<std::int64_t>(std::llround(ck), 0, m.nk - 1);
       const std::size_t q = static_cast<std::size_t>(i + m.ni * k);
-      const double grey = 255.0 * (1.0 - std::clamp(double(mip[q]) / window_suv, 0.0, 1.0));
+      const double grey = mip_grey(mip[q], window_suv);
       double r = grey, gg = grey, b = grey;
       if (mip_label[q]) {
         const Rgb c = colour_of(mip_label[q]);

@@ -21,12 +21,16 @@ namespace {
 // Sample weights are summed as 2^-32 mm^3 integers: integer addition is associative, so the histogram
 // is bit-identical whatever the number of threads and the order in which they finish.
 constexpr double kFixedPerMm3 = 4294967296.0;
+// Sums of those integers are 128-bit: in 64 bits they overflow at 2^63 x 2^-32 mm^3 = 2,147,483 cc, which
+// geometry within the patient extent can still exceed (issue 20 printed -2,135,281 cc with exit 0).
+// Sums below that limit are the same integers as before.
+__extension__ using FixedSum = __int128;
 
 /// What one (plane, sub-slab) task contributes besides its histogram.
 struct TaskResult {
   double weighted_dose_sum = 0;  // sum of weight_mm3 * dose_gy
   double moment_u = 0, moment_v = 0, moment_w = 0, moment_mm3 = 0;  // for the centroid, in the stack frame
-  std::int64_t outside_fixed = 0;
+  FixedSum outside_fixed = 0;
   double min_gy = std::numeric_limits<double>::infinity();
   double max_gy = -std::numeric_limits<double>::infinity();
 };
@@ -34,7 +38,7 @@ struct TaskResult {
 /// Accumulates one task's samples into the calling thread's histogram and the task's own result.
 class HistogramVisitor {
  public:
-  HistogramVisitor(std::vector<std::int64_t>& histogram, TaskResult& result, double bin_width_gy)
+  HistogramVisitor(std::vector<FixedSum>& histogram, TaskResult& result, double bin_width_gy)
       : histogram_(histogram), result_(result), inverse_bin_(1.0 / bin_width_gy),
         max_bin_(double(histogram.size() - 1)) {}
 
@@ -42,11 +46,22 @@ class HistogramVisitor {
     result_.weighted_dose_sum += weight_mm3 * dose;
     add_moment(u, v, w, weight_mm3);
     boundary_dose(dose);
-    histogram_[std::size_t(std::min(dose * inverse_bin_, max_bin_))] += fixed(weight_mm3);
+    // Clamped at both ends: a DoseType ERROR grid may hold negative values (they count in the first bin).
+    histogram_[std::size_t(std::clamp(dose * inverse_bin_, 0.0, max_bin_))] += fixed(weight_mm3);
   }
   void outside_sample(double u, double v, double w, double weight_mm3) {
     result_.outside_fixed += fixed(weight_mm3);
     add_moment(u, v, w, weight_mm3);
+  }
+  /// count samples at u0 + n du (n < count), the sums in closed form: the same fixed-point volume as
+  /// count outside_sample calls, the centroid moments up to rounding.
+  void outside_run(double u0, double du, std::int64_t count, double v, double w, double weight_mm3) {
+    const double n = double(count);
+    result_.outside_fixed += FixedSum(count) * fixed(weight_mm3);
+    result_.moment_u += weight_mm3 * (n * u0 + du * n * (n - 1) / 2);
+    result_.moment_v += weight_mm3 * n * v;
+    result_.moment_w += weight_mm3 * n * w;
+    result_.moment_mm3 += weight_mm3 * n;
   }
   void boundary_dose(double dose) {
     result_.min_gy = std::min(result_.min_gy, dose);
@@ -70,7 +85,7 @@ class HistogramVisitor {
   }
   double last_mm3_ = -1;
   std::int64_t last_fixed_ = 0;
-  std::vector<std::int64_t>& histogram_;
+  std::vector<FixedSum>& histogram_;
   TaskResult& result_;
   double inverse_bin_, max_bin_;
 };
@@ -88,12 +103,12 @@ template <class Sampler>
 Accumulated accumulate(const Sampler& sampler, std::size_t task_count, const DoseField& dose,
                        const DvhOptions& options) {
   const auto bin_count = std::size_t(std::ceil(dose.max_gy() / options.bin_width_gy)) + 2;
-  std::vector<std::int64_t> histogram(bin_count, 0);
+  std::vector<FixedSum> histogram(bin_count, 0);
   std::vector<TaskResult> results(task_count);
   // Callers that already run structures in parallel (run_dvh) get a serial kernel here.
 #pragma omp parallel if (!omp_in_parallel())
   {
-    std::vector<std::int64_t> local(bin_count, 0);
+    std::vector<FixedSum> local(bin_count, 0);
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t t = 0; t < std::int64_t(task_count); ++t) {
       HistogramVisitor visitor(local, results[std::size_t(t)], options.bin_width_gy);
@@ -137,11 +152,18 @@ void add_outside_warning(StructureDvh& out, double outside_mm3, double covered_m
     std::snprintf(buffer, sizeof buffer, "%s (%.1f%%) of the structure lies outside the dose grid; "
                   "metrics use the covered %.1f%%", format_cc(outside_mm3 / 1000).c_str(), 100 * fraction,
                   100 * (1 - fraction));
-    out.warnings.emplace_back(buffer);
+    out.warnings.push_back({DvhWarningKind::outside_dose_grid, buffer});
   }
 }
 
 }  // namespace
+
+std::vector<std::string> warning_texts(const std::vector<DvhWarning>& warnings) {
+  std::vector<std::string> out;
+  out.reserve(warnings.size());
+  for (const auto& w : warnings) out.push_back(w.text);
+  return out;
+}
 
 DoseField::DoseField(const DoseVolume& dose_gy) : dose_(&dose_gy) {
   float max_value = 0;
@@ -178,20 +200,27 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& 
 
   StructureDvh out;
   if (stack->open_contours > 0)
-    out.warnings.push_back(std::to_string(stack->open_contours) + " open contour(s) listed but given no volume");
+    out.warnings.push_back({DvhWarningKind::open_contours,
+                            std::to_string(stack->open_contours) + " open contour(s) listed but given no volume"});
   if (stack->point_contours > 0)
-    out.warnings.push_back(std::to_string(stack->point_contours) + " POINT contour(s) listed but given no volume");
+    out.warnings.push_back({DvhWarningKind::point_contours,
+                            std::to_string(stack->point_contours) + " POINT contour(s) listed but given no volume"});
   if (stack->planes.size() == 1) {
     if (options.single_plane_thickness_mm > 0)
-      out.warnings.push_back("contoured on a single plane: slab thickness " +
-                             std::to_string(options.single_plane_thickness_mm) + " mm assumed");
+      out.warnings.push_back({DvhWarningKind::single_plane, "contoured on a single plane: slab thickness " +
+                                                                std::to_string(options.single_plane_thickness_mm) +
+                                                                " mm assumed"});
     else
-      out.warnings.push_back("contoured on a single plane and no slice thickness known: no volume");
+      out.warnings.push_back(
+          {DvhWarningKind::single_plane, "contoured on a single plane and no slice thickness known: no volume"});
   }
   const double nominal_mm3 = stack->nominal_volume_mm3();
+  if (!std::isfinite(nominal_mm3))
+    return Error::bad_value("", "(3006,0050) ContourData", "contours with a finite area", "a non-finite volume")
+        .with_context("ROI " + std::to_string(structure.roi_number) + " '" + structure.name + "'");
   if (stack->planes.empty() || nominal_mm3 <= 0) {
     out.dvh = Dvh(options.bin_width_gy, {}, 0, 0, 0, 0);
-    out.warnings.push_back("structure is empty: no closed contours with an area");
+    out.warnings.push_back({DvhWarningKind::empty_structure, "structure is empty: no closed contours with an area"});
     return out;
   }
 
@@ -227,7 +256,7 @@ Expected<StructureDvh> compute_region_dvh(const ImageGeometry& grid, const Lesio
   StructureDvh out;
   if (volume_mm3 <= 0) {
     out.dvh = Dvh(options.bin_width_gy, {}, 0, 0, 0, 0);
-    out.warnings.push_back("region is empty: no voxel with a positive occupancy");
+    out.warnings.push_back({DvhWarningKind::empty_structure, "region is empty: no voxel with a positive occupancy"});
     return out;
   }
   const detail::RegionSampler sampler(grid, region, grid_to_dose, dose.volume(),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <system_error>
@@ -44,6 +45,19 @@ bool is_dose_kind(MetricKind kind) {
 }
 
 }  // namespace
+
+std::optional<Metric> Metric::at_dose_level_gy(double level_gy) const {
+  if (kind_ != MetricKind::volume_at_dose && kind_ != MetricKind::complement_volume) return std::nullopt;
+  if (!std::isfinite(level_gy) || level_gy < 0) return std::nullopt;
+  Metric out = *this;
+  out.input_value_ = level_gy;
+  out.input_unit_ = MetricInputUnit::gy;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%s%.6gGy", kind_ == MetricKind::complement_volume ? "CV" : "V", level_gy);
+  const auto bracket = text_.find('[');
+  out.text_ = std::string(buffer) + (bracket == std::string::npos ? std::string() : text_.substr(bracket));
+  return out;
+}
 
 Expected<Metric> parse_metric(std::string_view text) {
   Metric metric;

@@ -82,7 +82,7 @@ Dvh dvh_from_samples(const StructureSamples& samples, double bin_width_gy, int e
   }
   std::vector<double> bins(std::size_t(std::ceil(max_gy / bin_width_gy)) + 2, 0.0);
   for (std::size_t i = 0; i < doses.size(); ++i)
-    bins[std::min(bins.size() - 1, std::size_t(doses[i] / bin_width_gy))] += samples.weight_mm3[i];
+    bins[std::min(bins.size() - 1, std::size_t(std::max(0.0, doses[i] / bin_width_gy)))] += samples.weight_mm3[i];
   if (total <= 0) return Dvh(bin_width_gy, {}, samples.outside_volume_mm3, 0, 0, 0);
   return Dvh(bin_width_gy, std::move(bins), samples.outside_volume_mm3, min_gy, max_gy, weighted / total);
 }
@@ -116,7 +116,7 @@ Expected<PlanQuality> compute_plan_quality(const Structure& body, const std::vec
     q.roi_number = s.roi_number;
     q.name = s.name;
     q.prescription_gy = t.prescription_gy;
-    q.warnings = result->warnings;
+    q.warnings = warning_texts(result->warnings);
     q.tv_cc = dvh.covered_volume_cc();
     q.coverage = dvh.coverage();
     if (dvh.empty()) {

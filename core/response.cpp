@@ -2,6 +2,8 @@
 // patient-level calls. See include/sbrtkit/response.h.
 #include "sbrtkit/response.h"
 
+#include "number_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -15,11 +17,7 @@
 namespace sbrtkit {
 namespace {
 
-std::string fmt_num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+using detail::number_text;
 
 /// Sparse set of a lesion's voxel centres hashed on cells of its voxel size.
 class PointHash {
@@ -97,8 +95,8 @@ void judge_treated(const ResponseLesion& l, const ResponseRules& r, LesionRespon
   }
   if (auto f = fraction_at_isodose(l, r.treated_isodose_pct); f && 100.0 * *f >= r.treated_volume_pct) {
     out.treated = true;
-    out.treated_by = fmt_num(std::round(1000 * *f) / 10) + "% of the volume at >= " + fmt_num(r.treated_isodose_pct) +
-                     "% of " + fmt_num(*l.prescription_gy) + " Gy (" + l.ptv + ")";
+    out.treated_by = number_text(std::round(1000 * *f) / 10) + "% of the volume at >= " + number_text(r.treated_isodose_pct) +
+                     "% of " + number_text(*l.prescription_gy) + " Gy (" + l.ptv + ")";
     return;
   }
   out.treated = false;
@@ -112,24 +110,24 @@ void locate(const ResponseLesion& f, const ResponseRules& r, LesionResponse& out
     out.location_rule = "centroid inside " + f.ptv;
   } else if (out.in_field_fraction && 100.0 * *out.in_field_fraction >= r.in_field_volume_pct) {
     out.location = FieldLocation::in_field;
-    out.location_rule = fmt_num(std::round(1000 * *out.in_field_fraction) / 10) + "% of the volume inside the " +
-                        fmt_num(r.in_field_isodose_pct) + "% isodose of " + f.ptv;
+    out.location_rule = number_text(std::round(1000 * *out.in_field_fraction) / 10) + "% of the volume inside the " +
+                        number_text(r.in_field_isodose_pct) + "% isodose of " + f.ptv;
   } else if (f.centroid_dose_gy && f.prescription_gy &&
              *f.centroid_dose_gy >= r.marginal_isodose_pct / 100.0 * *f.prescription_gy) {
     out.location = FieldLocation::marginal;
     out.location_rule = "centroid outside " + f.ptv + " at " +
-                        fmt_num(std::round(1000 * *f.centroid_dose_gy / *f.prescription_gy) / 10) +
-                        "% of its Rx (>= " + fmt_num(r.marginal_isodose_pct) + "% isodose)";
+                        number_text(std::round(1000 * *f.centroid_dose_gy / *f.prescription_gy) / 10) +
+                        "% of its Rx (>= " + number_text(r.marginal_isodose_pct) + "% isodose)";
   } else if (f.ptv_distance_mm && *f.ptv_distance_mm <= r.marginal_distance_mm) {
     out.location = FieldLocation::marginal;
-    out.location_rule = "centroid " + fmt_num(std::round(10 * *f.ptv_distance_mm) / 10) + " mm outside " + f.ptv +
-                        " (<= " + fmt_num(r.marginal_distance_mm) + " mm)";
+    out.location_rule = "centroid " + number_text(std::round(10 * *f.ptv_distance_mm) / 10) + " mm outside " + f.ptv +
+                        " (<= " + number_text(r.marginal_distance_mm) + " mm)";
   } else {
     out.location = FieldLocation::out_of_field;
     out.location_rule = f.ptv.empty() ? "no PTV in the plan"
-                                      : "centroid " + (f.ptv_distance_mm ? fmt_num(std::round(10 * *f.ptv_distance_mm) / 10)
+                                      : "centroid " + (f.ptv_distance_mm ? number_text(std::round(10 * *f.ptv_distance_mm) / 10)
                                                                          : std::string("?")) +
-                                            " mm from " + f.ptv + ", below the " + fmt_num(r.marginal_isodose_pct) +
+                                            " mm from " + f.ptv + ", below the " + number_text(r.marginal_isodose_pct) +
                                             "% isodose";
   }
 }
@@ -177,8 +175,8 @@ void judge_change(const Aggregate& b, const Aggregate& f, const ResponseRules& r
     out.change = ResponseChange::progressing;
   } else if (r.tlg_progression_pct > 0 && out.tlg_change_pct && *out.tlg_change_pct > r.tlg_progression_pct) {
     out.change = ResponseChange::progressing;
-    out.notes.push_back("progressing by TLG (+" + fmt_num(std::round(*out.tlg_change_pct)) + "% > " +
-                        fmt_num(r.tlg_progression_pct) + "%)");
+    out.notes.push_back("progressing by TLG (+" + number_text(std::round(*out.tlg_change_pct)) + "% > " +
+                        number_text(r.tlg_progression_pct) + "%)");
   } else if (pct < -r.change_pct && abs < -r.change_abs_suv) {
     out.change = ResponseChange::responding;
   } else {
@@ -206,10 +204,10 @@ void judge_unsegmented(const ResponseLesion& b, const ResponseRules& r, LesionRe
   const double at_place = r.metric == ChangeMetric::suv_peak ? p.suv_peak : p.suv_max;
   const std::string m = r.metric == ChangeMetric::suv_peak ? "SUVpeak" : "SUVmax";
   const std::string measured =
-      m + " " + fmt_num(std::round(100 * at_place) / 100) + " at its place against the surrounding background (" +
-      fmt_num(r.complete_response_background_percentile) + "th percentile " +
-      fmt_num(std::round(100 * p.background_level_suv) / 100) + ", median " +
-      fmt_num(std::round(100 * p.background_median_suv) / 100) + ")" +
+      m + " " + number_text(std::round(100 * at_place) / 100) + " at its place against the surrounding background (" +
+      number_text(r.complete_response_background_percentile) + "th percentile " +
+      number_text(std::round(100 * p.background_level_suv) / 100) + ", median " +
+      number_text(std::round(100 * p.background_median_suv) / 100) + ")" +
       (p.voxels_near_other_lesion ? "; " + std::to_string(p.voxels_near_other_lesion) +
                                         " voxels next to follow-up lesion " + p.nearest_followup_lesion + " left out"
                                   : std::string());
@@ -219,7 +217,7 @@ void judge_unsegmented(const ResponseLesion& b, const ResponseRules& r, LesionRe
       contrast_before > 0 ? std::optional<double>(100 * (at_place - p.background_median_suv) / contrast_before)
                           : std::nullopt;
   const std::string residual =
-      residual_pct ? "; residual contrast " + fmt_num(std::round(10 * *residual_pct) / 10) + "% of the baseline's"
+      residual_pct ? "; residual contrast " + number_text(std::round(10 * *residual_pct) / 10) + "% of the baseline's"
                    : std::string();
   if (at_place <= p.background_level_suv ||
       (residual_pct && *residual_pct <= r.complete_response_residual_contrast_pct)) {
@@ -308,39 +306,39 @@ std::vector<std::string> describe_rules(const ResponseRules& r) {
   const std::string m = r.metric == ChangeMetric::suv_peak ? "SUVpeak" : "SUVmax";
   std::vector<std::string> out;
   out.push_back("rules: " + (r.source.empty() ? std::string("built-in defaults") : r.source));
-  out.push_back("matching: overlap >= " + fmt_num(100 * r.min_overlap_fraction) +
-                "% of the smaller lesion (planning frame), else centroids within " + fmt_num(r.max_match_distance_mm) +
+  out.push_back("matching: overlap >= " + number_text(100 * r.min_overlap_fraction) +
+                "% of the smaller lesion (planning frame), else centroids within " + number_text(r.max_match_distance_mm) +
                 " mm; splits and merges reported as groups" +
                 (r.recurrence_leaves_ptv ? "; a distance match from a lesion inside a PTV to one outside every PTV is "
                                            "not made (recurrence)"
                                          : ""));
-  out.push_back("treated: centroid inside a PTV, or >= " + fmt_num(r.treated_volume_pct) + "% of the volume at >= " +
-                fmt_num(r.treated_isodose_pct) + "% of the nearest PTV's Rx");
-  out.push_back("change (PERCIST 1.0 style, Wahl 2009) on " + m + ": progressing > +" + fmt_num(r.change_pct) +
-                "% and > +" + fmt_num(r.change_abs_suv) + " SUV" +
-                (r.tlg_progression_pct > 0 ? ", or TLG > +" + fmt_num(r.tlg_progression_pct) + "%" : std::string()) +
-                "; responding < -" + fmt_num(r.change_pct) + "% and < -" + fmt_num(r.change_abs_suv) +
+  out.push_back("treated: centroid inside a PTV, or >= " + number_text(r.treated_volume_pct) + "% of the volume at >= " +
+                number_text(r.treated_isodose_pct) + "% of the nearest PTV's Rx");
+  out.push_back("change (PERCIST 1.0 style, Wahl 2009) on " + m + ": progressing > +" + number_text(r.change_pct) +
+                "% and > +" + number_text(r.change_abs_suv) + " SUV" +
+                (r.tlg_progression_pct > 0 ? ", or TLG > +" + number_text(r.tlg_progression_pct) + "%" : std::string()) +
+                "; responding < -" + number_text(r.change_pct) + "% and < -" + number_text(r.change_abs_suv) +
                 " SUV; stable otherwise; a baseline lesion not segmented at follow-up is measured at its place: complete "
-                "response when its " + m + " is at most the " + fmt_num(r.complete_response_background_percentile) +
+                "response when its " + m + " is at most the " + number_text(r.complete_response_background_percentile) +
                 "th percentile of the surrounding background or its contrast above the background median at most " +
-                fmt_num(r.complete_response_residual_contrast_pct) + "% of the baseline's, else judged by these "
+                number_text(r.complete_response_residual_contrast_pct) + "% of the baseline's, else judged by these "
                 "change rules");
   out.push_back("location of progressing/new lesions: in-field = centroid inside the PTV or >= " +
-                fmt_num(r.in_field_volume_pct) + "% of the volume inside the " + fmt_num(r.in_field_isodose_pct) +
-                "% isodose; marginal = outside it but centroid inside the " + fmt_num(r.marginal_isodose_pct) +
-                "% isodose or within " + fmt_num(r.marginal_distance_mm) + " mm of the PTV; out-of-field otherwise");
+                number_text(r.in_field_volume_pct) + "% of the volume inside the " + number_text(r.in_field_isodose_pct) +
+                "% isodose; marginal = outside it but centroid inside the " + number_text(r.marginal_isodose_pct) +
+                "% isodose or within " + number_text(r.marginal_distance_mm) + " mm of the PTV; out-of-field otherwise");
   out.push_back("oligoprogression: 1 to " + std::to_string(r.oligo_max_lesions) + " progressing or new lesions");
   out.push_back("PPP (Fanti 2020): >= " + std::to_string(r.ppp_new_lesions) +
-                " new lesions by imaging; 1 new lesion or >= " + fmt_num(r.ppp_increase_pct) +
+                " new lesions by imaging; 1 new lesion or >= " + number_text(r.ppp_increase_pct) +
                 "% increase of an existing lesion need clinical/laboratory confirmation");
-  out.push_back("RECIP 1.0 (Gafita 2022) on the total PET lesion volume: CR none left; PR <= " + fmt_num(r.recip_pr_pct) +
-                "% and no new lesion; PD >= +" + fmt_num(r.recip_pd_pct) + "% and new lesions; SD otherwise");
+  out.push_back("RECIP 1.0 (Gafita 2022) on the total PET lesion volume: CR none left; PR <= " + number_text(r.recip_pr_pct) +
+                "% and no new lesion; PD >= +" + number_text(r.recip_pd_pct) + "% and new lesions; SD otherwise");
   return out;
 }
 
 Status validate_rules(const ResponseRules& r) {
   auto pct = [](double v, const char* key) -> Status {
-    if (!(v >= 0 && v <= 100)) return Error::bad_argument(key, "a percentage in [0, 100]", fmt_num(v));
+    if (!(v >= 0 && v <= 100)) return Error::bad_argument(key, "a percentage in [0, 100]", number_text(v));
     return ok();
   };
   for (auto [v, k] : {std::pair{r.treated_volume_pct, "treated.volume_pct"},
@@ -356,13 +354,13 @@ Status validate_rules(const ResponseRules& r) {
                       std::pair{r.marginal_isodose_pct, "location.marginal_isodose_pct"},
                       std::pair{r.change_pct, "change.percent"}, std::pair{r.ppp_increase_pct, "ppp.increase_pct"},
                       std::pair{r.recip_pd_pct, "recip.pd_pct"}})
-    if (!(v >= 0 && v < 1000)) return Error::bad_argument(k, "a non-negative percentage", fmt_num(v));
+    if (!(v >= 0 && v < 1000)) return Error::bad_argument(k, "a non-negative percentage", number_text(v));
   for (auto [v, k] : {std::pair{r.max_match_distance_mm, "matching.max_distance_mm"},
                       std::pair{r.marginal_distance_mm, "location.marginal_distance_mm"},
                       std::pair{r.change_abs_suv, "change.absolute_suv"}})
-    if (!(v >= 0 && std::isfinite(v))) return Error::bad_argument(k, "a non-negative number", fmt_num(v));
+    if (!(v >= 0 && std::isfinite(v))) return Error::bad_argument(k, "a non-negative number", number_text(v));
   if (!(r.recip_pr_pct <= 0 && r.recip_pr_pct >= -100))
-    return Error::bad_argument("recip.pr_pct", "a percentage in [-100, 0]", fmt_num(r.recip_pr_pct));
+    return Error::bad_argument("recip.pr_pct", "a percentage in [-100, 0]", number_text(r.recip_pr_pct));
   if (r.oligo_max_lesions < 1)
     return Error::bad_argument("patient.oligo_max_lesions", "at least 1", std::to_string(r.oligo_max_lesions));
   if (r.ppp_new_lesions < 1)
@@ -534,7 +532,7 @@ void response_rows(const std::vector<ResponseLesion>& base, const std::vector<Re
     LesionResponse row;
     row.baseline = i;
     judge_treated(base[i], r, row);
-    row.notes.push_back("no follow-up lesion overlaps it or lies within " + fmt_num(r.max_match_distance_mm) + " mm");
+    row.notes.push_back("no follow-up lesion overlaps it or lies within " + number_text(r.max_match_distance_mm) + " mm");
     judge_unsegmented(base[i], r, row);
     if (row.change == ResponseChange::progressing) locate(base[i], r, row);
     row.status = final_status(row.change, row.location);
@@ -581,7 +579,7 @@ PatientResponse patient_response(const std::vector<ResponseLesion>& base, const 
     p.ppp_call = "possible PPP (criterion 2: " + std::to_string(p.new_lesions) +
                  " new lesion): needs clinical or laboratory confirmation";
   } else if (ppp_increase) {
-    p.ppp_call = "possible PPP (criterion 3: >= " + fmt_num(r.ppp_increase_pct) +
+    p.ppp_call = "possible PPP (criterion 3: >= " + number_text(r.ppp_increase_pct) +
                  "% increase in uptake or size of an existing lesion): needs clinical or laboratory confirmation";
   } else {
     p.ppp_call = "no PPP by imaging";
@@ -600,7 +598,7 @@ PatientResponse patient_response(const std::vector<ResponseLesion>& base, const 
     p.recip_call = p.new_lesions > 0 ? "PD: new lesions without baseline disease" : "NE: no baseline volume";
   } else {
     const double c = *p.total_volume_change_pct;
-    const std::string cs = fmt_num(std::round(10 * c) / 10) + "% total volume";
+    const std::string cs = number_text(std::round(10 * c) / 10) + "% total volume";
     if (c <= r.recip_pr_pct && p.new_lesions == 0) {
       p.recip = RecipCall::partial_response;
       p.recip_call = "PR: " + cs + ", no new lesion";
@@ -623,7 +621,7 @@ Expected<ResponseAssessment> assess_response(const std::vector<ResponseLesion>& 
   for (const auto* set : {&base, &follow})
     for (const auto& l : *set)
       if (!l.points.empty() && !(l.voxel_volume_mm3 > 0))
-        return Error::bad_argument("lesion " + l.name, "a positive voxel volume", fmt_num(l.voxel_volume_mm3));
+        return Error::bad_argument("lesion " + l.name, "a positive voxel volume", number_text(l.voxel_volume_mm3));
   ResponseAssessment out;
   Matching m;
   const auto links = overlap_links(base, follow, r, m);

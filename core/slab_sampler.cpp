@@ -1,6 +1,8 @@
 #include "slab_sampler.h"
 
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace sbrtkit::detail {
 
@@ -11,8 +13,30 @@ double choose_step_mm(const ContourStack& stack, const ImageGeometry& dose_grid,
                     std::max(max_step, options.min_step_mm));
 }
 
+SlabSampler::Window SlabSampler::window(const IndexPoint& row_start) const {
+  // Index tolerance of the certain-outside test: far below any sample spacing, far above rounding.
+  constexpr double kTol = 1e-6;
+  const double r[3] = {row_start.i, row_start.j, row_start.k};
+  const double d[3] = {du_.i, du_.j, du_.k};
+  Window w{-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+  for (int a = 0; a < 3; ++a) {
+    const double lo = -0.5 - kTol, hi = grid_hi_[a] + kTol;
+    if (std::abs(d[a]) < 1e-12) {  // the row runs across this axis (plane-normal noise aside)
+      if (r[a] < lo || r[a] > hi) return {1, 0};
+      continue;
+    }
+    double u0 = (lo - r[a]) / d[a], u1 = (hi - r[a]) / d[a];
+    if (u0 > u1) std::swap(u0, u1);
+    w.lo = std::max(w.lo, u0);
+    w.hi = std::min(w.hi, u1);
+  }
+  if (w.lo > w.hi) return {1, 0};
+  return {w.lo - 2 * step_mm_, w.hi + 2 * step_mm_};
+}
+
 SlabSampler::SlabSampler(const ContourStack& stack, const DoseVolume& dose, double step_mm)
     : stack_(stack), sampler_(dose), geometry_(dose.geometry), step_mm_(step_mm) {
+  for (int a = 0; a < 3; ++a) grid_hi_[a] = double(dose.geometry.size()[std::size_t(a)]) - 0.5;
   du_ = geometry_.index_delta(stack.u_axis);
   // Plane normals from contour coordinates carry ~1e-17 of noise: compare with a tolerance.
   const double d[3] = {std::abs(du_.i), std::abs(du_.j), std::abs(du_.k)};

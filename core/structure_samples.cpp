@@ -23,6 +23,9 @@ struct CollectVisitor {
     part.weight_mm3.push_back(float(weight_mm3));
   }
   void outside_sample(double, double, double, double weight_mm3) { part.outside_volume_mm3 += weight_mm3; }
+  void outside_run(double, double, std::int64_t count, double, double, double weight_mm3) {
+    part.outside_volume_mm3 += double(count) * weight_mm3;
+  }
   void boundary_dose(double) {}
 };
 

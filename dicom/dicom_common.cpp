@@ -264,8 +264,10 @@ Expected<ImagePlane> read_image_plane(const ItemView& ds) {
                   ds.string(DCM_ImageOrientationPatient));
   if ((*spacing)[0] <= 0 || (*spacing)[1] <= 0)
     return ds.bad(DCM_PixelSpacing, "two positive spacings", ds.string(DCM_PixelSpacing));
-  if (*rows <= 0) return ds.bad(DCM_Rows, "a positive count", std::to_string(*rows));
-  if (*columns <= 0) return ds.bad(DCM_Columns, "a positive count", std::to_string(*columns));
+  // Rows and Columns are US (at most 65535): checked before any product of counts is formed.
+  if (*rows <= 0 || *rows > 65535) return ds.bad(DCM_Rows, "a count from 1 to 65535", std::to_string(*rows));
+  if (*columns <= 0 || *columns > 65535)
+    return ds.bad(DCM_Columns, "a count from 1 to 65535", std::to_string(*columns));
 
   ImagePlane p;
   p.row_cosine = normalized(r);
@@ -276,6 +278,19 @@ Expected<ImagePlane> read_image_plane(const ItemView& ds) {
   p.column_step_mm = (*spacing)[1];
   p.rows = *rows;
   p.columns = *columns;
+  // The plane must lie within a plausible patient extent (geometry.h), first voxel and far corner.
+  if (!within_patient_extent(p.position))
+    return ds.bad(DCM_ImagePositionPatient,
+                  fmt::format("a position within +-{:g} mm of the origin on each axis", kMaxPatientCoordinateMm),
+                  ds.string(DCM_ImagePositionPatient));
+  const PatientPoint corner = p.position + (double(p.columns - 1) * p.column_step_mm) * p.row_cosine +
+                              (double(p.rows - 1) * p.row_step_mm) * p.column_cosine;
+  if (!within_patient_extent(corner))
+    return ds.bad(DCM_PixelSpacing,
+                  fmt::format("Rows x Columns x PixelSpacing within +-{:g} mm of the origin on each axis",
+                              kMaxPatientCoordinateMm),
+                  fmt::format("{} x {} pixels of {} mm reaching ({:g}, {:g}, {:g}) mm", p.rows, p.columns,
+                              ds.string(DCM_PixelSpacing), corner.x, corner.y, corner.z));
   return p;
 }
 
@@ -333,6 +348,13 @@ Expected<std::vector<double>> read_stored_pixels(const LoadedDicom& loaded, std:
     return Error{ErrorCode::io, loaded.path, ds.tag(DCM_PixelData),
                  fmt::format("{} bytes (Rows x Columns x NumberOfFrames x BitsAllocated/8)", needed),
                  fmt::format("{} bytes", byte_count), "truncated pixel data"};
+  // More bytes than the header accounts for (one padding byte aside) means Rows, Columns, NumberOfFrames
+  // or BitsAllocated is damaged: the grid would be decoded with the wrong shape.
+  if (byte_count > needed + 1)
+    return Error{ErrorCode::inconsistent, loaded.path, ds.tag(DCM_PixelData),
+                 fmt::format("{} bytes (Rows x Columns x NumberOfFrames x BitsAllocated/8)", needed),
+                 fmt::format("{} bytes", byte_count),
+                 "the pixel data does not fit Rows, Columns, NumberOfFrames and BitsAllocated"};
 
   std::vector<double> out(static_cast<std::size_t>(values_needed));
   const bool is_signed = *representation == 1;

@@ -346,7 +346,7 @@ Expected<std::string> write_rtstruct(const std::filesystem::path& file, const Pa
     put(roi, DCM_ROINumber, std::to_string(s.roi_number));
     put(roi, DCM_ReferencedFrameOfReferenceUID, for_uid);
     put(roi, DCM_ROIName, s.name);
-    put(roi, DCM_ROIGenerationAlgorithm, "MANUAL");
+    put(roi, DCM_ROIGenerationAlgorithm, options.roi_generation_algorithm);
 
     DcmItem* rc = append_item(ds, DCM_ROIContourSequence);
     const auto color = s.color.value_or(std::array<int, 3>{255, 0, 0});

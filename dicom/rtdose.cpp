@@ -83,7 +83,8 @@ Expected<RtDose> read_rtdose(const std::filesystem::path& file) {
   auto frames_opt = ds.optional_integer(DCM_NumberOfFrames);
   if (!frames_opt) return frames_opt.error();
   const std::int64_t frames = frames_opt->value_or(1);
-  if (frames < 1) return ds.bad(DCM_NumberOfFrames, "at least 1", std::to_string(frames));
+  // A dose grid has tens to hundreds of frames; the cap keeps Rows x Columns x frames x 4 in range.
+  if (frames < 1 || frames > 65535) return ds.bad(DCM_NumberOfFrames, "a count from 1 to 65535", std::to_string(frames));
   auto scaling = ds.required_number(DCM_DoseGridScaling);
   if (!scaling) return scaling.error();
   if (*scaling <= 0) return ds.bad(DCM_DoseGridScaling, "a positive factor", detail::ds_text(*scaling));
@@ -110,6 +111,11 @@ Expected<RtDose> read_rtdose(const std::filesystem::path& file) {
     step_mm = *thickness && **thickness > 0 ? **thickness : 1.0;
   }
 
+  const PatientPoint last_frame = plane->position + offsets->back() * plane->normal;
+  if (!within_patient_extent(plane->position + offsets->front() * plane->normal) || !within_patient_extent(last_frame))
+    return ds.bad(DCM_GridFrameOffsetVector,
+                  fmt::format("frames within +-{:g} mm of the origin on each axis", kMaxPatientCoordinateMm),
+                  fmt::format("the last frame at ({:g}, {:g}, {:g}) mm", last_frame.x, last_frame.y, last_frame.z));
   const Vec3 k_axis = step_mm > 0 ? plane->normal : -1.0 * plane->normal;
   const PatientPoint origin = plane->position + offsets->front() * plane->normal;
   ImageGeometry geometry({plane->columns, plane->rows, frames}, origin,
@@ -119,7 +125,21 @@ Expected<RtDose> read_rtdose(const std::filesystem::path& file) {
   auto stored = detail::read_stored_pixels(*loaded, geometry.voxel_count());
   if (!stored) return stored.error();
   out.dose = DoseVolume(geometry);
-  for (std::size_t n = 0; n < stored->size(); ++n) out.dose.voxels[n] = static_cast<float>((*stored)[n] * *scaling);
+  for (std::size_t n = 0; n < stored->size(); ++n) {
+    const float gy = static_cast<float>((*stored)[n] * *scaling);
+    // A dose is finite, and never negative unless the grid is DoseType ERROR (an error estimate may be
+    // signed): a signed PixelRepresentation with negative words in a dose grid, or a scaling that
+    // overflows float, is damage.
+    if (!std::isfinite(gy))
+      return ds.bad(DCM_DoseGridScaling, "a factor giving finite doses",
+                    fmt::format("{} x stored value {:g} = {:g}", detail::ds_text(*scaling), (*stored)[n],
+                                (*stored)[n] * *scaling));
+    if (gy < 0 && out.dose_type != "ERROR")
+      return ds.bad(DCM_PixelData, "doses >= 0 (DoseType " + out.dose_type + ")",
+                    fmt::format("{:g} at voxel {} ((0028,0103) PixelRepresentation {})", double(gy), n + 1,
+                                ds.string(DCM_PixelRepresentation)));
+    out.dose.voxels[n] = gy;
+  }
   return out;
 }
 

@@ -46,8 +46,16 @@ Expected<Contour> read_contour(const ItemView& item) {
     return item.bad(DCM_ContourData, "at least 3 points for a closed contour",
                     fmt::format("{} point{}", points, points == 1 ? "" : "s"));
   contour.points.reserve(static_cast<std::size_t>(points));
-  for (std::size_t p = 0; p < data->size(); p += 3)
-    contour.points.push_back({(*data)[p], (*data)[p + 1], (*data)[p + 2]});
+  for (std::size_t p = 0; p < data->size(); p += 3) {
+    const PatientPoint point{(*data)[p], (*data)[p + 1], (*data)[p + 2]};
+    // Damage, not anatomy: refused before any volume is computed (geometry.h says why and the limit).
+    if (!within_patient_extent(point))
+      return item.bad(DCM_ContourData,
+                      fmt::format("coordinates within the plausible patient extent (+-{:g} mm on each axis)",
+                                  kMaxPatientCoordinateMm),
+                      fmt::format("point {} at ({:g}, {:g}, {:g}) mm", p / 3 + 1, point.x, point.y, point.z));
+    contour.points.push_back(point);
+  }
   return contour;
 }
 

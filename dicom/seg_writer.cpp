@@ -11,10 +11,12 @@
 #include <dcmtk/dcmseg/segment.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "dicom_common.h"
 #include "sbrtkit/dicom/rt_writer.h"
+#include "sbrtkit/palette.h"
 
 namespace sbrtkit {
 namespace {
@@ -24,6 +26,20 @@ Error dcmtk_error(const std::filesystem::path& file, const std::string& step, co
 }
 
 }  // namespace
+
+std::string segments_overlap(const std::vector<SegSegment>& segments) {
+  std::vector<std::int64_t> all;
+  for (const auto& s : segments) {
+    std::vector<std::int64_t> own;
+    for (std::size_t q = 0; q < s.index.size(); ++q)
+      if (s.weight[q] >= 0.5f) own.push_back(s.index[q]);
+    std::sort(own.begin(), own.end());
+    own.erase(std::unique(own.begin(), own.end()), own.end());  // a segment does not overlap itself
+    all.insert(all.end(), own.begin(), own.end());
+  }
+  std::sort(all.begin(), all.end());
+  return std::adjacent_find(all.begin(), all.end()) != all.end() ? "YES" : "NO";
+}
 
 Status write_lesion_seg(const std::filesystem::path& file, const SegInput& in) {
   detail::quiet_dcmtk();
@@ -52,8 +68,8 @@ Status write_lesion_seg(const std::filesystem::path& file, const SegInput& in) {
   c = seg->importFromSourceImage(in.source_files.front().c_str());
   if (c.bad()) return dcmtk_error(file, "import patient/study/frame of reference", c);
   seg->getSeries().setSeriesInstanceUID(make_uid().c_str());
-  seg->getSeries().setSeriesDescription("sbrtkit lesions");
-  seg->getSeries().setSeriesNumber("900");
+  seg->getSeries().setSeriesDescription(in.series_description.c_str());
+  seg->getSeries().setSeriesNumber(std::to_string(in.series_number).c_str());
 
   FGPixelMeasures pixel;
   pixel.setPixelSpacing(detail::ds_text(std::vector<double>{g.spacing_mm().y, g.spacing_mm().x}).c_str());
@@ -78,6 +94,9 @@ Status write_lesion_seg(const std::filesystem::path& file, const SegInput& in) {
                            CodeSequenceMacro("108369006", "SCT", "Neoplasm"),
                            pet ? DcmSegTypes::SAT_AUTOMATIC : DcmSegTypes::SAT_MANUAL, pet ? "sbrtkit threshold" : "");
     if (c.bad()) return dcmtk_error(file, "segment '" + s.label + "'", c);
+    const auto lab = dicom_cielab(srgb_to_cielab(s.colour));
+    if ((c = segment->setRecommendedDisplayCIELabValue(lab[0], lab[1], lab[2])).bad())
+      return dcmtk_error(file, "colour of segment '" + s.label + "'", c);
     Uint16 number = 0;
     if ((c = seg->addSegment(segment, number)).bad()) return dcmtk_error(file, "add segment '" + s.label + "'", c);
     std::vector<std::vector<Uint8>> slices(static_cast<std::size_t>(g.size()[2]));
@@ -113,6 +132,8 @@ Status write_lesion_seg(const std::filesystem::path& file, const SegInput& in) {
   // Common Instance Reference: the source series and its slices (dcmseg 3.6.7 leaves it to the caller).
   DcmFileFormat ff;
   if ((c = seg->writeDataset(*ff.getDataset())).bad()) return dcmtk_error(file, "write", c);
+  // Segmentation Image Module's SegmentsOverlap: dcmseg 3.6.7 has no setter, so it goes in the dataset.
+  ff.getDataset()->putAndInsertString(DCM_SegmentsOverlap, segments_overlap(in.segments).c_str());
   DcmItem* series_item = nullptr;
   ff.getDataset()->findOrCreateSequenceItem(DCM_ReferencedSeriesSequence, series_item, -2);
   if (series_item) {

@@ -1,107 +1,22 @@
 #include "sbrtkit/io/protocol_loader.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
+#include <vector>
+
+#include "io/yaml_reader.h"
 
 namespace sbrtkit {
 namespace {
 
-/// Thrown inside the loader only; load_protocol_file turns it into an Error.
-struct LoadFailure {
-  Error error;
-};
+using detail::YamlFailure;
+using Reader = detail::YamlReader;
 
-class Reader {
- public:
-  explicit Reader(std::filesystem::path file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& key, const std::string& expected,
-                         const std::string& found) const {
-    const YAML::Mark m = node.Mark();
-    std::string where = m.line >= 0 ? "line " + std::to_string(m.line + 1) + ", column " + std::to_string(m.column + 1)
-                                    : std::string("document");
-    if (!key.empty()) where += " (" + key + ")";
-    throw LoadFailure{Error::bad_value(file_.string(), where, expected, found)};
-  }
-
-  int line(const YAML::Node& node) const { return node.Mark().line + 1; }
-
-  void only_keys(const YAML::Node& map, const std::string& what, const std::set<std::string>& allowed) const {
-    if (!map.IsMap()) fail(map, what, "a mapping of keys", describe(map));
-    for (const auto& kv : map) {
-      const std::string key = kv.first.as<std::string>();
-      if (!allowed.count(key)) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        fail(kv.first, what, "one of the keys " + list, "unknown key '" + key + "'");
-      }
-    }
-  }
-
-  std::string text(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) fail(node, key, "text", describe(node));
-    return node.Scalar();
-  }
-
-  double number(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) fail(node, key, "a number", describe(node));
-    const std::string s = node.Scalar();
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || errno != 0 || !std::isfinite(v))
-      fail(node, key, "a number", "'" + s + "'");
-    return v;
-  }
-
-  int integer(const YAML::Node& node, const std::string& key) const {
-    const double v = number(node, key);
-    if (v != std::floor(v) || v < 1 || v > 1000) fail(node, key, "a positive whole number", "'" + node.Scalar() + "'");
-    return int(v);
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& key) const {
-    const std::string s = text(node, key);
-    if (s == "true" || s == "yes") return true;
-    if (s == "false" || s == "no") return false;
-    fail(node, key, "true or false", "'" + s + "'");
-  }
-
-  std::vector<std::string> texts(const YAML::Node& node, const std::string& key) const {
-    std::vector<std::string> out;
-    if (node.IsScalar()) return {node.Scalar()};
-    if (!node.IsSequence()) fail(node, key, "a list of text", describe(node));
-    for (const auto& item : node) out.push_back(text(item, key));
-    return out;
-  }
-
-  std::vector<double> numbers(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsSequence()) fail(node, key, "a list of numbers", describe(node));
-    std::vector<double> out;
-    for (const auto& item : node) out.push_back(number(item, key));
-    return out;
-  }
-
-  static std::string describe(const YAML::Node& node) {
-    if (node.IsMap()) return "a mapping";
-    if (node.IsSequence()) return "a list";
-    if (node.IsNull()) return "nothing";
-    return "'" + node.Scalar() + "'";
-  }
-
-  const std::filesystem::path& file() const { return file_; }
-
- private:
-  std::filesystem::path file_;
-};
+int fraction_count(const Reader& r, const YAML::Node& node, const std::string& key) {
+  return static_cast<int>(r.integer(node, key, 1, 1000));
+}
 
 Constraint read_constraint(const Reader& r, const YAML::Node& node, StructureRole role) {
   Constraint c;
@@ -115,6 +30,12 @@ Constraint read_constraint(const Reader& r, const YAML::Node& node, StructureRol
   const YAML::Node text_node = short_form ? node : node["constraint"];
   c.text = r.text(text_node, "constraint");
   c.line = r.line(text_node);
+  // The form below backtracks quadratically in the text's length: a constraint is a few words, so a
+  // length cap keeps the match instant whatever the file holds.
+  constexpr std::size_t kMaxConstraintLength = 200;
+  if (c.text.size() > kMaxConstraintLength)
+    r.fail(text_node, "constraint", "a constraint of at most " + std::to_string(kMaxConstraintLength) + " characters",
+           std::to_string(c.text.size()) + " characters");
   static const std::regex form(R"(^\s*(\S+)\s*(<=|>=|<|>)\s*(\S+)\s*$)");
   std::smatch m;
   if (!std::regex_match(c.text, m, form))
@@ -157,12 +78,9 @@ Constraint read_constraint(const Reader& r, const YAML::Node& node, StructureRol
     c.table = std::move(table);
   } else {
     if (has("table")) r.fail(node["table"], "table", "no table unless the limit is 'table'", "a table");
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(limit_text.c_str(), &end);
-    if (end != limit_text.c_str() + limit_text.size() || errno != 0 || !std::isfinite(v))
-      r.fail(text_node, "constraint", "a number (or 'table') as the limit", "'" + limit_text + "'");
-    c.limit = v;
+    const auto v = detail::parse_strict_number(limit_text);
+    if (!v) r.fail(text_node, "constraint", "a finite number (or 'table') as the limit", "'" + limit_text + "'");
+    c.limit = *v;
   }
   if (has("minor_limit")) {
     if (c.table) r.fail(node["minor_limit"], "minor_limit", "the minor limit inside the table", "a single number");
@@ -189,13 +107,20 @@ StructureRule read_rule(const Reader& r, const YAML::Node& node) {
   rule.name = r.text(node["name"], "name");
   if (node["aliases"]) rule.aliases = r.texts(node["aliases"], "aliases");
   if (node["patterns"]) {
-    rule.patterns = r.texts(node["patterns"], "patterns");
-    for (const auto& p : rule.patterns) {
-      try {
-        std::regex(p, std::regex::ECMAScript | std::regex::icase);
-      } catch (const std::regex_error& e) {
-        r.fail(node["patterns"], "patterns", "valid regular expressions (ECMAScript)", "'" + p + "': " + e.what());
-      }
+    // Compiled once here; matching is then linear in the ROI name (core/roi_pattern.cpp says why).
+    const YAML::Node list = node["patterns"];
+    std::vector<YAML::Node> items;
+    if (list.IsSequence())
+      for (const auto& item : list) items.push_back(item);
+    else
+      items.push_back(list);
+    for (const auto& item : items) {
+      const std::string text = r.text(item, "patterns");
+      auto pattern = RoiPattern::compile(text);
+      if (!pattern)
+        r.fail(item, "patterns", "a pattern (regular-expression subset of docs/robustness.md): " + pattern.error().expected,
+               pattern.error().found + " in '" + text + "'");
+      rule.patterns.push_back(std::move(*pattern));
     }
   }
   if (node["interpreted_types"]) rule.interpreted_types = r.texts(node["interpreted_types"], "interpreted_types");
@@ -231,10 +156,64 @@ std::vector<std::filesystem::path> candidate_dirs() {
   return dirs;
 }
 
-Expected<Protocol> load(const std::filesystem::path& file, int depth);
+/// The files being loaded, outermost first: an organ-limit include that names one of them is a cycle.
+using IncludeChain = std::vector<std::filesystem::path>;
 
-Protocol parse(const Reader& r, const YAML::Node& root, int depth) {
-  r.only_keys(root, "protocol file",
+Expected<Protocol> load(const std::filesystem::path& file, IncludeChain chain);
+
+/// The same file whatever the spelling (./a.yaml, ../x/a.yaml, a symlink): for cycle detection only.
+std::filesystem::path identity(const std::filesystem::path& file) {
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(file, ec);
+  return ec ? file.lexically_normal() : canonical;
+}
+
+/// organ_limits: {fractions: protocol}. Each protocol is looked up next to this file, then among the
+/// bundled ones. One level only, and never back into a file of the chain (a protocol naming itself or
+/// two naming each other recursed until the stack overflowed, issue 20).
+void read_organ_limits(const Reader& r, const YAML::Node& limits, const IncludeChain& chain, Protocol& p) {
+  if (!limits.IsMap()) r.fail(limits, "organ_limits", "a mapping fractions: protocol", Reader::describe(limits));
+  for (const auto& kv : limits) {
+    FractionVariant v;
+    v.fractions = fraction_count(r, kv.first, "organ_limits");
+    const std::string name = r.text(kv.second, "organ_limits");
+    std::filesystem::path file = r.file().parent_path() / name;
+    if (file.extension() != ".yaml") file += ".yaml";
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+      auto dir = bundled_protocols_dir();
+      std::filesystem::path bundled = dir ? *dir / file.filename() : std::filesystem::path();
+      if (!dir || !std::filesystem::exists(bundled, ec))
+        r.fail(kv.second, "organ_limits", "a protocol next to this file or bundled", "'" + name + "'");
+      file = bundled;
+    }
+    const auto id = identity(file);
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      if (chain[i] != id) continue;
+      std::string loop;
+      for (std::size_t j = i; j < chain.size(); ++j) loop += chain[j].filename().string() + " -> ";
+      r.fail(kv.second, "organ_limits", "organ limits from another protocol (no cycle)",
+             "'" + name + "', a cycle: " + loop + file.filename().string());
+    }
+    if (chain.size() > 1)
+      r.fail(kv.second, "organ_limits", "no nested organ_limits (one level of inclusion)",
+             "'" + name + "' inside the included " + r.file().filename().string());
+    IncludeChain longer = chain;
+    longer.push_back(id);
+    auto included = load(file, std::move(longer));
+    if (!included)
+      throw YamlFailure{included.error().with_context("included by " + r.file().string() + " " +
+                                                      Reader::where(kv.second, "organ_limits"))};
+    v.protocol_id = included->id;
+    v.structures = included->structures;
+    for (auto& rule : v.structures) rule.from = included->id;
+    p.by_fractions.push_back(std::move(v));
+  }
+}
+
+
+Protocol parse(const Reader& r, const YAML::Node& root, const IncludeChain& chain) {
+  r.only_keys(root, "",
               {"protocol", "name", "version", "source", "description", "fractions", "prescription", "eqd2",
                "organ_limits", "notes", "structures"});
   Protocol p;
@@ -248,8 +227,8 @@ Protocol parse(const Reader& r, const YAML::Node& root, int depth) {
   if (root["description"]) p.description = r.text(root["description"], "description");
   if (root["fractions"]) {
     const YAML::Node f = root["fractions"];
-    if (f.IsScalar()) p.fractions.push_back(r.integer(f, "fractions"));
-    else if (f.IsSequence()) for (const auto& item : f) p.fractions.push_back(r.integer(item, "fractions"));
+    if (f.IsScalar()) p.fractions.push_back(fraction_count(r, f, "fractions"));
+    else if (f.IsSequence()) for (const auto& item : f) p.fractions.push_back(fraction_count(r, item, "fractions"));
     else r.fail(f, "fractions", "a number or a list of numbers", Reader::describe(f));
   }
   if (root["prescription"]) {
@@ -259,7 +238,7 @@ Protocol parse(const Reader& r, const YAML::Node& root, int depth) {
       p.prescription_gy = r.number(rx["dose_gy"], "dose_gy");
       if (*p.prescription_gy <= 0) r.fail(rx["dose_gy"], "dose_gy", "a positive dose in Gy", rx["dose_gy"].Scalar());
     }
-    if (rx["fractions"]) p.prescription_fractions = r.integer(rx["fractions"], "fractions");
+    if (rx["fractions"]) p.prescription_fractions = fraction_count(r, rx["fractions"], "fractions");
   }
   if (root["eqd2"]) {
     const YAML::Node e = root["eqd2"];
@@ -268,7 +247,7 @@ Protocol parse(const Reader& r, const YAML::Node& root, int depth) {
     if (!e["alpha_beta_gy"]) r.fail(e, "eqd2", "alpha_beta_gy", "none");
     conversion.alpha_beta_gy = r.number(e["alpha_beta_gy"], "alpha_beta_gy");
     if (conversion.alpha_beta_gy <= 0) r.fail(e["alpha_beta_gy"], "alpha_beta_gy", "a positive a/b in Gy", e["alpha_beta_gy"].Scalar());
-    if (e["reference_fractions"]) conversion.reference_fractions = r.integer(e["reference_fractions"], "reference_fractions");
+    if (e["reference_fractions"]) conversion.reference_fractions = fraction_count(r, e["reference_fractions"], "reference_fractions");
     else if (p.fractions.size() == 1) conversion.reference_fractions = p.fractions.front();
     else r.fail(e, "eqd2", "reference_fractions (the protocol lists several fractionations)", "none");
     p.eqd2 = conversion;
@@ -278,54 +257,33 @@ Protocol parse(const Reader& r, const YAML::Node& root, int depth) {
     if (!root["structures"].IsSequence()) r.fail(root["structures"], "structures", "a list", Reader::describe(root["structures"]));
     for (const auto& s : root["structures"]) p.structures.push_back(read_rule(r, s));
   }
-  if (root["organ_limits"]) {
-    const YAML::Node limits = root["organ_limits"];
-    if (!limits.IsMap()) r.fail(limits, "organ_limits", "a mapping fractions: protocol", Reader::describe(limits));
-    if (depth > 0) r.fail(limits, "organ_limits", "no nested organ_limits (one level of inclusion)", "organ_limits");
-    for (const auto& kv : limits) {
-      FractionVariant v;
-      v.fractions = r.integer(kv.first, "organ_limits");
-      const std::string name = r.text(kv.second, "organ_limits");
-      std::filesystem::path file = r.file().parent_path() / name;
-      if (file.extension() != ".yaml") file += ".yaml";
-      auto included = load(file, depth + 1);
-      if (!included) {
-        auto bundled = load_protocol(name);
-        if (!bundled) r.fail(kv.second, "organ_limits", "a protocol next to this file or bundled", "'" + name + "'");
-        included = std::move(bundled);
-      }
-      v.protocol_id = included->id;
-      v.structures = included->structures;
-      for (auto& rule : v.structures) rule.from = included->id;
-      p.by_fractions.push_back(std::move(v));
-    }
-  }
+  if (root["organ_limits"]) read_organ_limits(r, root["organ_limits"], chain, p);
   if (p.structures.empty() && p.by_fractions.empty()) r.fail(root, "structures", "at least one structure", "none");
   return p;
 }
 
-Expected<Protocol> load(const std::filesystem::path& file, int depth) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error::io(file.string(), "cannot open the protocol file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const Reader reader(file);
+Expected<Protocol> load(const std::filesystem::path& file, IncludeChain chain) {
+  if (chain.empty()) chain.push_back(identity(file));
+  auto reader = Reader::open(file, "protocol file");
+  if (!reader) return reader.error();
   try {
-    const YAML::Node root = YAML::Load(buffer.str());
+    const YAML::Node& root = reader->root();
     if (!root.IsMap()) return Error::bad_value(file.string(), "document", "a YAML mapping (protocol: ..., name: ...)",
                                                Reader::describe(root));
-    return parse(reader, root, depth);
-  } catch (const LoadFailure& f) {
+    return parse(*reader, root, chain);
+  } catch (const YamlFailure& f) {
     return f.error;
   } catch (const YAML::Exception& e) {
-    std::string where = "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1);
-    return Error::bad_value(file.string(), where, "valid YAML", e.msg);
+    const std::string at = e.mark.line >= 0 ? "line " + std::to_string(e.mark.line + 1) + ", column " +
+                                                  std::to_string(e.mark.column + 1)
+                                            : std::string("document");
+    return Error::bad_value(file.string(), at, "valid YAML", e.msg);
   }
 }
 
 }  // namespace
 
-Expected<Protocol> load_protocol_file(const std::filesystem::path& file) { return load(file, 0); }
+Expected<Protocol> load_protocol_file(const std::filesystem::path& file) { return load(file, {}); }
 
 Expected<std::filesystem::path> bundled_protocols_dir() {
   std::string tried;
@@ -341,6 +299,9 @@ Expected<Protocol> load_protocol(const std::string& name_or_file) {
   const std::filesystem::path as_path(name_or_file);
   std::error_code ec;
   if (std::filesystem::is_regular_file(as_path, ec)) return load_protocol_file(as_path);
+  if (std::filesystem::is_directory(as_path, ec))
+    return Error::io(name_or_file, "cannot read the protocol file: this is a directory, expected a YAML file or a "
+                                   "bundled protocol name");
   auto dir = bundled_protocols_dir();
   if (!dir) return dir.error();
   std::filesystem::path file = *dir / name_or_file;
@@ -359,8 +320,10 @@ Expected<ProtocolListing> list_bundled_protocols() {
   auto dir = bundled_protocols_dir();
   if (!dir) return dir.error();
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(*dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(*dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec) && it->path().extension() == ".yaml") files.push_back(it->path());
+  if (ec) return Error::io(dir->string(), "cannot list the bundled protocols: " + ec.message());
   std::sort(files.begin(), files.end());
   ProtocolListing out;
   for (const auto& f : files) {

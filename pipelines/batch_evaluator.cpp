@@ -63,7 +63,7 @@ void add_structure_metrics(const CheckResult& check, const std::vector<Metric>& 
       out.structures.push_back(std::move(sr));
       continue;
     }
-    for (const auto& w : dvh->warnings) out.warnings.push_back(fmt::format("ROI {} '{}': {}", s.roi_number, s.name, w));
+    for (const auto& w : dvh->warnings) out.warnings.push_back(fmt::format("ROI {} '{}': {}", s.roi_number, s.name, w.text));
     sr.volume_cc = dvh->dvh.total_volume_cc();
     sr.coverage = sr.volume_cc > 0 ? dvh->dvh.covered_volume_cc() / sr.volume_cc : 0;
     sr.prescription_gy = resolver.for_structure(s, dvh->centroid).prescription_gy;

@@ -68,7 +68,7 @@ Expected<DvhReport> run_dvh(const DvhRequest& request) {
     row.interpreted_type = s->interpreted_type;
     row.volume_cc = result->dvh.total_volume_cc();
     row.coverage = result->dvh.coverage();
-    row.warnings = result->warnings;
+    row.warnings = warning_texts(result->warnings);
     if (request.require_full_coverage && row.coverage < 1)
       return Error::inconsistent(inputs->dose.file, "dose grid extent",
                                  fmt::format("ROI {} '{}': {:.3f} cc ({:.1f}%) lies outside the dose grid "

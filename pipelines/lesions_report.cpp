@@ -501,7 +501,7 @@ Status dose_row(LesionRow& row, const Structure* roi, const ImageGeometry& g, co
   }
   row.dose = dose_metrics(dvh->dvh, row.prescription_gy, c.fractions, c.alpha_beta_gy, eqd2_mean);
   if (roi)
-    for (const auto& w : dvh->warnings) row.warnings.push_back(w);
+    for (const auto& w : dvh->warnings) row.warnings.push_back(w.text);
   if (row.dose.outside_dose_grid_cc > 0)
     row.warnings.push_back(fmt::format("{:.3f} cc outside the dose grid", row.dose.outside_dose_grid_cc));
   return ok();

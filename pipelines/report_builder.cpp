@@ -157,7 +157,7 @@ Expected<DrawnStructures> add_dvhs(const PlanInputs& inputs, const DoseField& fi
     row.volume_cc = result->dvh.total_volume_cc();
     row.coverage = result->dvh.coverage();
     row.prescription_gy = rx.prescription_gy;
-    row.warnings = result->warnings;
+    row.warnings = warning_texts(result->warnings);
     for (const auto& m : *metrics) {
       const bool relative = m.text().find('%') != std::string::npos && m.text().rfind("V", 0) == 0;
       // V100% only where it means coverage: targets.
@@ -165,7 +165,11 @@ Expected<DrawnStructures> add_dvhs(const PlanInputs& inputs, const DoseField& fi
     }
     content.structures.push_back(row);
     if (!result->dvh.empty()) {
-      DvhPlotSeries series{s.name, colour, s.is_planning_target(), {}};
+      // Targets of every kind (GTV, CTV, ITV, PTV) are drawn solid, organs at risk dashed.
+      const std::string type = ascii_upper(s.interpreted_type), name = ascii_upper(s.name);
+      const bool any_target = s.is_planning_target() || type == "GTV" || type == "CTV" || type == "ITV" ||
+                              name.rfind("GTV", 0) == 0 || name.rfind("CTV", 0) == 0 || name.rfind("ITV", 0) == 0;
+      DvhPlotSeries series{s.name, colour, any_target, {}};
       const double covered = result->dvh.covered_volume_cc();
       for (const auto& p : result->dvh.cumulative(curve_step_gy)) series.points.push_back({p.dose_gy, 100 * p.volume_cc / covered});
       plot.series.push_back(std::move(series));

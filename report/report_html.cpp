@@ -5,7 +5,7 @@
 
 #include "io/png_writer.h"
 #include "report/html_text.h"
-#include "sbrtkit/report/dvh_svg.h"
+#include "sbrtkit/report/dvh_plot.h"
 #include "sbrtkit/report/html_report.h"
 #include "sbrtkit/version.h"
 
@@ -198,7 +198,7 @@ void target_section(std::string& h, const ReportTarget& t, const std::vector<std
                      e(i.label));
   h += fmt::format("<span>dose wash {:.3g} Gy <span class=\"colourbar\"></span> {:.3g} Gy</span>", t.wash_min_gy,
                    t.wash_max_gy);
-  h += "<span>outlines in ROI colours (see the DVH legend)</span></div>\n</section>\n";
+  h += "<span>outlines in ROI colours (see the structures table)</span></div>\n</section>\n";
 }
 
 }  // namespace
@@ -214,6 +214,9 @@ Expected<std::string> format_report_html(const ReportContent& c) {
       encoded.push_back(base64_encode(*png));
     }
   }
+  auto dvh = dvh_png(c.dvh_plot);
+  if (!dvh) return dvh.error();
+  const DvhPlotFrame dvh_frame = dvh_plot_frame(c.dvh_plot);
   std::string h;
   h.reserve(1 << 20);
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
@@ -223,9 +226,15 @@ Expected<std::string> format_report_html(const ReportContent& c) {
   h += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
   header(h, c);
 
-  h += "<section id=\"dvh\">\n<h2>Dose-volume histograms</h2>\n<figure>\n" + dvh_svg(c.dvh_plot);
-  h += "<figcaption>Cumulative DVHs, volume in % of each structure's volume inside the dose grid; dashed lines: "
-       "prescriptions. Curve colours are the RTSTRUCT display colours.</figcaption>\n</figure>\n</section>\n";
+  h += "<section id=\"dvh\">\n<h2>Dose-volume histograms</h2>\n<figure>\n";
+  std::string names;
+  for (const auto& s : c.dvh_plot.series) names += (names.empty() ? "" : ", ") + s.name;
+  h += fmt::format("<img class=\"dvh-plot\" src=\"data:image/png;base64,{}\" width=\"{:.0f}\" height=\"{:.0f}\" "
+                   "data-curves=\"{}\" alt=\"Cumulative dose-volume histograms of {}\">\n",
+                   base64_encode(*dvh), dvh_frame.width_px, dvh_frame.height_px, c.dvh_plot.series.size(), e(names));
+  h += "<figcaption>Cumulative DVHs, volume in % of each structure's volume inside the dose grid; red dashed "
+       "lines: prescriptions. Colours from a colour-blind-safe palette (Tol muted), targets solid, organs at risk "
+       "dashed.</figcaption>\n</figure>\n</section>\n";
 
   if (c.compliance) compliance(h, *c.compliance);
 

@@ -7,12 +7,12 @@
 #include <string>
 
 #include "response_voxels.h"
-#include "sbrtkit/bitmap_text.h"
 #include "sbrtkit/coronal_mip.h"
 #include "sbrtkit/dicom/seg_writer.h"
 #include "io/output_file.h"
 #include "sbrtkit/io/nrrd_writer.h"
-#include "io/png_writer.h"
+#include "report/mip_picture.h"
+#include "sbrtkit/dicom/patient_study.h"
 #include "sbrtkit/pipelines/response_report.h"
 
 namespace sbrtkit {
@@ -80,6 +80,8 @@ Status write_status_seg(const std::filesystem::path& file, const ResponseReport&
   SegInput seg;
   seg.source_files = rep.followup.report.pet_files;
   seg.grid = rep.followup.report.pet_grid;
+  seg.series_number = output_series::response_seg;
+  seg.series_description = "sbrtkit response";
   for (const auto& v : response_voxels(rep)) {
     if (v.followup_index.empty()) continue;
     SegSegment s;
@@ -87,6 +89,8 @@ Status write_status_seg(const std::filesystem::path& file, const ResponseReport&
     s.source = "PET";
     s.index = v.followup_index;
     s.weight.assign(s.index.size(), 1.0f);
+    const StatusRgb c = status_colour(v.status);
+    s.colour = {c.r, c.g, c.b};
     seg.segments.push_back(std::move(s));
   }
   if (seg.segments.empty()) return ok();
@@ -96,21 +100,23 @@ Status write_status_seg(const std::filesystem::path& file, const ResponseReport&
 Status write_status_mip_png(const std::filesystem::path& file, const ResponseReport& rep) {
   const Volume<float>& suv = rep.followup.report.pet_suv;
   const ImageGeometry& g = suv.geometry;
+  constexpr double kWindowSuv = 10;
   // Status per follow-up voxel (present lesions over vanished ones).
+  const auto rows = response_voxels(rep);
   std::vector<std::uint8_t> label(static_cast<std::size_t>(g.voxel_count()), 0);
-  for (const auto& v : response_voxels(rep))
+  for (const auto& v : rows)
     for (auto n : v.followup_index)
       if (label[n] == 0 || v.status != ResponseStatus::complete_response) label[n] = static_cast<std::uint8_t>(v.status);
-  CoronalMip mip = coronal_mip(suv, label, 10.0, [](std::uint8_t code) {
+  picture::MipPictureInput in;
+  in.mip = coronal_mip(suv, label, kWindowSuv, [](std::uint8_t code) {
     const StatusRgb c = status_colour(static_cast<ResponseStatus>(code));
     return Rgb{c.r, c.g, c.b};
   });
+  in.window_suv = kWindowSuv;
+  in.suv_title = rep.followup.report.suv.type == SuvType::lean_body_mass ? "SUL" : "SUVbw";
+  CoronalMip& mip = in.mip;
   const int w = mip.image.width, h_img = mip.image.height;
   const Vec3 sp = g.spacing_mm();
-  // Legend below the picture: one row per status, a colour box and the name (scale-2 text, 20 px rows).
-  const int legend_row = 20, legend_h = kResponseStatusCount * legend_row + 8;
-  RgbaImage img(w, h_img + legend_h);
-  std::copy(mip.image.rgba.begin(), mip.image.rgba.end(), img.rgba.begin());
   // PTV silhouettes: each contour's extent along i at its k, in the follow-up PET frame.
   const RigidMap to_pet = rep.followup.report.mapping.to_planning.inverse();
   struct Span {
@@ -146,6 +152,8 @@ Status write_status_mip_png(const std::filesystem::path& file, const ResponseRep
           break;
         }
     }
+  // The silhouettes' edge pixels, in the MIP's own raster (so they stay under the labels).
+  const Rgb ptv_colour{0, 170, 200};
   for (int py = 0; py < h_img; ++py)
     for (int px = 0; px < w; ++px) {
       if (!ptv_mask[std::size_t(py) * w + px]) continue;
@@ -155,29 +163,42 @@ Status write_status_mip_png(const std::filesystem::path& file, const ResponseRep
         if (x >= 0 && y >= 0 && x < w && y < h_img && !ptv_mask[std::size_t(y) * w + x]) edge = true;
       }
       if (!edge) continue;
-      std::uint8_t* p = img.pixel(px, py);
-      p[0] = 0;
-      p[1] = 170;
-      p[2] = 200;
+      std::uint8_t* p = mip.image.pixel(px, py);
+      p[0] = ptv_colour.r;
+      p[1] = ptv_colour.g;
+      p[2] = ptv_colour.b;
     }
-  // Orientation: patient right on the left of the picture (radiological convention).
-  draw_text(img, 4, 4, "R", {200, 0, 0}, 2);
-  draw_text(img, w - 4 - text_width("L", 2), 4, "L", {200, 0, 0}, 2);
-  for (int py = h_img; py < h_img + legend_h; ++py)
-    for (int px = 0; px < w; ++px) {
-      std::uint8_t* p = img.pixel(px, py);
-      p[0] = p[1] = p[2] = p[3] = 255;
+  // Labels: each row's name at the centre of its voxels on the follow-up grid (vanished lesions mapped).
+  for (const auto& v : rows) {
+    if (v.followup_index.empty()) continue;
+    double si = 0, sk = 0;
+    for (auto n : v.followup_index) {
+      const VoxelIndex q = g.index_of(n);
+      si += double(q.i);
+      sk += double(q.k);
     }
+    const auto [px, py] = mip.pixel_of(si / double(v.followup_index.size()), sk / double(v.followup_index.size()));
+    const StatusRgb c = status_colour(v.status);
+    in.labels.push_back({double(px), double(py), v.name, Rgb{c.r, c.g, c.b}});
+  }
+  PatientStudy study;
+  if (!rep.followup.report.pet_files.empty())
+    if (auto st = read_patient_study(rep.followup.report.pet_files.front())) study = *st;
+  in.title = {fmt::format("{} ({})   follow-up PET {}", study.patient_name.empty() ? "patient unnamed" : study.patient_name,
+                          study.patient_id, picture::display_date(study.study_date)),
+              fmt::format("response status, coronal MIP of the follow-up; its frame of reference {}",
+                          rep.followup.report.pet_frame_of_reference_uid)};
   for (int code = 1; code <= kResponseStatusCount; ++code) {
     const auto status = static_cast<ResponseStatus>(code);
     const StatusRgb c = status_colour(status);
     std::string name = status_name(status);
     std::replace(name.begin(), name.end(), '_', ' ');
-    draw_legend_row(img, h_img + 4 + (code - 1) * legend_row, legend_row, {c.r, c.g, c.b}, name, 2);
+    in.legend.push_back({Rgb{c.r, c.g, c.b}, name});
   }
-  auto png = encode_png(img);
-  if (!png) return png.error();
-  return write_file_atomically(file, *png);
+  in.legend.push_back({ptv_colour, "PTV silhouette (planning frame mapped to the follow-up)", true});
+  auto picture = picture::draw_mip_picture(in);
+  if (!picture) return picture.error();
+  return write_file_atomically(file, picture->png);
 }
 
 }  // namespace sbrtkit

@@ -14,6 +14,7 @@ packages=(
   snakemake                     # workflow/: batch shards + merge (its test skips without it)
   python3-jsonschema            # the tests validate every JSON output against docs/schemas/
   libpng-dev                    # PNG slices embedded in the HTML report
+  libcairo2-dev fonts-dejavu-core  # report/ pictures (MIPs, DVH plot) drawn with Cairo in DejaVu Sans
   chromium                      # headless render test of the HTML report (~100 MB; the test skips without it)
 )
 

@@ -30,6 +30,10 @@ struct CoronalMip {
   std::pair<int, int> pixel_of(double i, double k) const;
 };
 
+/// The grey of an unlabelled pixel: 255 x (1 - clamp(suv / window_suv, 0, 1)), truncated. The colour bar
+/// beside a MIP is drawn with this same function.
+std::uint8_t mip_grey(double suv, double window_suv);
+
 /// `labels`: one byte per voxel of suv's grid (0 = none), or empty for no overlay.
 CoronalMip coronal_mip(const Volume<float>& suv, const std::vector<std::uint8_t>& labels, double window_suv,
                        const std::function<Rgb(std::uint8_t)>& colour_of);

@@ -46,11 +46,28 @@ struct DvhOptions {
   double bin_width_gy = 0.001;
 };
 
+/// What a DVH warning is about, so that callers select warnings by kind, never by their wording.
+enum class DvhWarningKind {
+  open_contours,      // OPEN_PLANAR / OPEN_NONPLANAR contours listed but given no volume
+  point_contours,     // POINT contours listed but given no volume
+  single_plane,       // contoured on one plane: an assumed slab thickness, or no volume
+  empty_structure,    // no closed contour with an area, or a region without occupancy
+  outside_dose_grid,  // part of the structure lies outside the dose grid; metrics use the covered part
+};
+
+struct DvhWarning {
+  DvhWarningKind kind;
+  std::string text;  // for people: "0.123 cc (1.2%) of the structure lies outside the dose grid; ..."
+};
+
+/// The texts of warnings, in order (for outputs that list them).
+std::vector<std::string> warning_texts(const std::vector<DvhWarning>& warnings);
+
 struct StructureDvh {
   Dvh dvh;
   /// Volume-weighted centroid of the whole structure (inside and outside the dose grid), patient mm.
   PatientPoint centroid;
-  std::vector<std::string> warnings;  // e.g. open contours ignored, part outside the dose grid
+  std::vector<DvhWarning> warnings;  // e.g. open contours ignored, part outside the dose grid
 };
 
 /// A dose grid prepared once for many structures (its maximum fixes the histogram range).

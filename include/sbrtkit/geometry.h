@@ -48,6 +48,17 @@ struct PatientPoint {
   friend bool operator==(const PatientPoint&, const PatientPoint&) = default;
 };
 
+/// The plausible patient extent: every coordinate read from a plan (contour points, image and dose grid
+/// corners) lies within +-kMaxPatientCoordinateMm of the patient-space origin. Planning systems put the
+/// origin within a metre or two of the patient (table positions included); 10 m leaves a wide margin and
+/// refuses geometry that is damage, not anatomy (a point at 1e30 mm made a negative volume, one at z = 1e9
+/// mm allocated > 4 GiB, a 10^6 mm square sampled for minutes; issue 20). Checked before any allocation.
+inline constexpr double kMaxPatientCoordinateMm = 10000;
+inline bool within_patient_extent(double mm) { return mm >= -kMaxPatientCoordinateMm && mm <= kMaxPatientCoordinateMm; }
+inline bool within_patient_extent(PatientPoint p) {
+  return within_patient_extent(p.x) && within_patient_extent(p.y) && within_patient_extent(p.z);
+}
+
 /// Placement of a regular 3-D grid in patient space. `axis[0]` is the direction in which i grows
 /// (DICOM row direction cosine, first triplet of ImageOrientationPatient), `axis[1]` the direction of j
 /// (second triplet), `axis[2]` the direction of k (the slice order, which may be either sign of the

@@ -55,6 +55,10 @@ class Metric {
   bool needs_prescription() const {
     return input_unit_ == MetricInputUnit::percent_rx || output_unit_ == MetricOutputUnit::percent_rx;
   }
+  /// The same volume-at-dose metric (V or CV, output unit unchanged) at another dose level in Gy, e.g.
+  /// the EQD2 of its level when a protocol converts; its text is rewritten to match ("V23.4Gy[cc]").
+  /// nullopt for other kinds or a level that is not a finite dose >= 0.
+  std::optional<Metric> at_dose_level_gy(double level_gy) const;
 
  private:
   friend Expected<Metric> parse_metric(std::string_view text);

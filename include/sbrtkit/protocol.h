@@ -1,6 +1,6 @@
 #pragma once
 /// Protocol compliance: a protocol (read from a versioned YAML file by pipelines/protocol_loader) lists
-/// structures, how to recognise them in a plan (TG-263 name, aliases, regular expressions, RT ROI
+/// structures, how to recognise them in a plan (TG-263 name, aliases, patterns matched in linear time, RT ROI
 /// Interpreted Type) and constraints on each, written in the TG-263 metric language with a comparison
 /// (`D0.35cc[Gy] < 18`, `V100%[%] >= 95`) or on a plan-quality index of a target (`R50% <= table`).
 /// evaluate_protocol matches the plan's structures, computes the DVHs it needs (EQD2 DVHs, voxel by
@@ -21,6 +21,7 @@
 #include "sbrtkit/expected.h"
 #include "sbrtkit/metric.h"
 #include "sbrtkit/plan_quality.h"
+#include "sbrtkit/roi_pattern.h"
 #include "sbrtkit/structure.h"
 #include "sbrtkit/volume.h"
 
@@ -68,7 +69,7 @@ enum class StructureRole { organ, target };
 struct StructureRule {
   std::string name;  // TG-263 name
   std::vector<std::string> aliases;
-  std::vector<std::string> patterns;           // ECMAScript regular expressions, case-insensitive, whole name
+  std::vector<RoiPattern> patterns;  // compiled at load; whole name, case-insensitive (roi_pattern.h)
   std::vector<std::string> interpreted_types;  // RT ROI Interpreted Types accepted (empty: any)
   StructureRole role = StructureRole::organ;
   bool required = false;

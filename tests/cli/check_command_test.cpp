@@ -290,6 +290,32 @@ TEST(CheckCommand, ProtocolTyposAreRejectedWithFileLineAndReason) {
   }
 }
 
+// Issue 20 protocol classes end to end: a directory (was SIGABRT), organ limits naming themselves (was
+// SIGSEGV), an ROI pattern with catastrophic backtracking (was a hang): exit 2, or an answer at once.
+TEST(CheckCommand, ProtocolDirectoriesCyclesAndPathologicalPatterns) {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "protocol_dir");
+  for (const auto& sub : {"check", "protocols"}) {
+    std::vector<std::string> args = std::string(sub) == "check"
+                                        ? std::vector<std::string>{"check", "--rtstruct", "none.dcm", "--rtdose",
+                                                                   "none.dcm", "--protocol", (dir / "protocol_dir").string()}
+                                        : std::vector<std::string>{"protocols", "show", (dir / "protocol_dir").string()};
+    const auto r = run_sbrtkit(args);
+    EXPECT_EQ(r.exit_code, 2) << sub << ": " << r.err;
+    EXPECT_NE(r.err.find("directory"), std::string::npos) << r.err;
+  }
+  const std::string head = "protocol: t\nname: t\nversion: \"1\"\nsource: test\n";
+  const auto self = write_text(dir / "self.yaml", head + "organ_limits:\n  3: self\n");
+  const auto cycle = run_sbrtkit({"protocols", "show", self.string()});
+  EXPECT_EQ(cycle.exit_code, 2);
+  EXPECT_NE(cycle.err.find("line 6, column"), std::string::npos) << cycle.err;
+  EXPECT_NE(cycle.err.find("a cycle"), std::string::npos) << cycle.err;
+  const auto slow = write_text(dir / "slow.yaml", head + "structures:\n  - name: X\n    patterns: [\"(a+)+$\", \"(.*)*x\"]\n"
+                                                      "    constraints: [\"Max[Gy] < 20\"]\n");
+  const auto shown = run_sbrtkit({"protocols", "show", slow.string()});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+}
+
 TEST(ProtocolsCommand, ListsAndShowsTheBundledProtocols) {
   const auto list = run_sbrtkit({"protocols"});
   ASSERT_EQ(list.exit_code, 0) << list.err;

@@ -324,6 +324,21 @@ TEST(DvhCommandBadInput, UnknownBetweenPlanesModeNamesTheValue) {
                   {"--between-planes", "wedge"}, dir / "o.json");
 }
 
+// Issue 20: one point at 1e30 mm printed a volume of -2,135,281 cc with exit 0. Refused: exit 2, the file,
+// the ROI and the contour item named, nothing written.
+TEST(DvhCommandBadInput, CoordinateBeyondThePatientExtent) {
+  TempDir dir;
+  PatientStudy study;
+  const Solid sphere{Shape::sphere, 6, 12, {}};
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(sphere, 2, 1, "GTV"));
+  set.structures.back().contours[1].points[5].x = 1e30;
+  ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", study, set, {}));
+  ASSERT_TRUE(write_rtdose(dir / "RD.dcm", study, testing::make_dose_grid(sphere, DoseModel{}, 2, 0)));
+  expect_rejected({"dvh", "--rtstruct", (dir / "RS.dcm").string(), "--rtdose", (dir / "RD.dcm").string(), "--format", "json"},
+                  {"RS.dcm", "(3006,0050) ContourData", "ContourSequence item 2", "GTV", "+-10000 mm"}, dir / "o.json");
+}
+
 TEST(DvhCommandBadInput, MalformedMetricNamesTheToken) {
   TempDir dir;
   const PlanFiles f = write_sphere_plan(dir.path());
@@ -401,6 +416,31 @@ TEST(DvhCommand, Latin1NamesAreDecodedIntoEveryJsonOutput) {
   EXPECT_NE(plans_csv.find("L3 R\xc3\xbc" "cken"), std::string::npos) << plans_csv;
   const json batch_json = json::parse(testing::read_text(out / "batch.json"));
   EXPECT_TRUE(batch_json.is_object());
+}
+
+// Bytes flipped in an RTPLAN's text fields without a SpecificCharacterSet (issue 20): each byte that is
+// not valid UTF-8 becomes U+FFFD, visibly damaged; check and batch write valid JSON/CSV, HTML and SQLite
+// take the same text. 0xFF and 0xC3 0x28 are never UTF-8.
+TEST(DvhCommand, FlippedBytesInPlanTextAreReplacedVisibly) {
+  TempDir dir;
+  const auto files = write_sphere_plan(dir.path());
+  testing::set_attribute(files.rtplan, "300A,0002", "L3\xff\xc3(x");
+  testing::set_attribute(files.rtplan, "0010,0010", "Pat\xfe\xfd");
+  const std::string replaced = "L3\xef\xbf\xbd\xef\xbf\xbd(x";  // U+FFFD twice
+  const auto check = run_sbrtkit({"check", dir.path().string(), "--protocol", "tg101-3fx", "--format", "json"});
+  ASSERT_LE(check.exit_code, 1) << check.err;
+  EXPECT_NO_THROW((void)json::parse(check.out));
+  EXPECT_NE(check.out.find(replaced), std::string::npos) << check.out.substr(0, 2000);
+  const auto out = dir / "batch-out";
+  const auto batch = run_sbrtkit({"batch", dir.path().string(), "--protocol", "tg101-3fx", "--out", out.string(),
+                                  "--progress", "none"});
+  ASSERT_LT(batch.exit_code, 2) << batch.err;
+  EXPECT_NE(testing::read_text(out / "plans.csv").find(replaced), std::string::npos);
+  EXPECT_NO_THROW((void)json::parse(testing::read_text(out / "batch.json")));
+  const auto html = dir / "plan.html";
+  const auto report = run_sbrtkit({"report", dir.path().string(), "--protocol", "tg101-3fx", "-o", html.string()});
+  EXPECT_LT(report.exit_code, 2) << report.err;
+  EXPECT_NE(testing::read_text(html).find(replaced), std::string::npos);
 }
 
 }  // namespace

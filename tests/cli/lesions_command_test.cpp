@@ -186,14 +186,20 @@ TEST_F(LesionsCommand, PetLesionsAgainstGroundTruthInBothStudies) {
       }
     }
     EXPECT_THAT(testing::read_text(out / "lesions_labels.nrrd"), HasSubstr("space: left-posterior-superior"));
-    // The MIP: 128 columns of 4 mm at 1 mm per pixel, 84 slices of 4 mm, then one 14-pixel legend row per
-    // lesion (+ 8), each with text in it.
+    // The MIP picture: 128 columns of 4 mm at 1 mm per pixel and 84 slices of 4 mm, with a title above,
+    // the colour bar beside and one 18-pixel legend row per lesion below (rows at the bottom, each with
+    // its colour swatch and text).
     const auto png = testing::decode_png(testing::read_text(out / "lesions_mip.png"));
     const int rows = static_cast<int>(rep["lesions"].size());
-    EXPECT_EQ(png.width, 512);
-    EXPECT_EQ(png.height, 336 + rows * 14 + 8);
-    for (int r = 0; r < rows; ++r)
-      EXPECT_GT(png.black_pixels(336 + 4 + 14 * r, 336 + 4 + 14 * (r + 1), 24), 20) << label << " legend row " << r;
+    EXPECT_GT(png.width, 512);
+    EXPECT_GT(png.height, 336 + rows * 18);
+    const int legend_top = png.height - 10 - 18 * rows;
+    for (int r = 0; r < rows; ++r) {
+      int dark = 0;
+      for (int y = legend_top + 18 * r; y < legend_top + 18 * (r + 1); ++y)
+        for (int x = 30; x < png.width; ++x) dark += png.at(x, y)[0] < 90 && png.at(x, y)[1] < 90;
+      EXPECT_GT(dark, 20) << label << " legend row " << r;
+    }
     DcmSegmentation* seg = nullptr;
     ASSERT_TRUE(DcmSegmentation::loadFile((out / "lesions_seg.dcm").c_str(), seg).good());
     EXPECT_EQ(seg->getNumberOfSegments(), rep["lesions"].size());

@@ -14,6 +14,8 @@
 
 #include "support/cached_output.h"
 #include "support/cli_runner.h"
+#include "support/decoded_png.h"
+#include "sbrtkit/palette.h"
 
 namespace sbrtkit {
 namespace {
@@ -21,6 +23,25 @@ namespace {
 using testing::read_text;
 using testing::run_sbrtkit;
 using testing::TempDir;
+
+/// RFC 4648 base64 decoded (the page's embedded PNGs); stops at padding.
+std::string base64_decode(const std::string& in) {
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned bits = 0;
+  int n = 0;
+  for (char ch : in) {
+    const auto v = alphabet.find(ch);
+    if (v == std::string::npos) break;
+    bits = (bits << 6) | unsigned(v);
+    n += 6;
+    if (n >= 8) {
+      n -= 8;
+      out.push_back(char((bits >> n) & 0xff));
+    }
+  }
+  return out;
+}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -60,12 +81,27 @@ TEST_F(ReportCommand, WritesOneSelfContainedPage) {
   // Every <img> is an embedded PNG: three views per PTV.
   const std::size_t ptvs = count(html, "<section class=\"target\">");
   EXPECT_GE(ptvs, 1u);
-  EXPECT_EQ(count(html, "<img "), 3 * ptvs);
-  EXPECT_EQ(count(html, "src=\"data:image/png;base64,iVBORw0KGgo"), 3 * ptvs);  // PNG signature in base64
-  // The DVH plot with one curve per structure of the table, and a prescription line.
-  EXPECT_EQ(count(html, "<svg "), 1u);
-  EXPECT_EQ(count(html, "<polyline class=\"dvh-curve\""), count(html, "<span class=\"swatch\""));
-  EXPECT_GE(count(html, "class=\"rx-line\""), 1u);
+  EXPECT_EQ(count(html, "<img "), 3 * ptvs + 1);  // and the DVH plot
+  EXPECT_EQ(count(html, "src=\"data:image/png;base64,iVBORw0KGgo"), 3 * ptvs + 1);  // PNG signature in base64
+  // The DVH plot (a PNG drawn with Cairo) with one curve per structure of the table, each in its palette
+  // colour, and the red prescription line.
+  EXPECT_EQ(count(html, "<img class=\"dvh-plot\""), 1u);
+  const std::size_t structures = count(html, "<span class=\"swatch\"");
+  EXPECT_EQ(count(html, "data-curves=\"" + std::to_string(structures) + "\""), 1u);
+  const auto at = html.find("base64,", html.find("<img class=\"dvh-plot\""));
+  ASSERT_NE(at, std::string::npos);
+  const auto dvh = testing::decode_png(base64_decode(html.substr(at + 7, html.find('"', at) - at - 7)));
+  ASSERT_GT(dvh.width, 800);
+  const auto pixels_of = [&](Rgb c) {
+    int n = 0;
+    for (int y = 0; y < dvh.height; ++y)
+      for (int x = 0; x < dvh.width; ++x)
+        n += std::abs(dvh.at(x, y)[0] - c.r) < 12 && std::abs(dvh.at(x, y)[1] - c.g) < 12 && std::abs(dvh.at(x, y)[2] - c.b) < 12;
+    return n;
+  };
+  for (std::size_t k = 0; k < std::min<std::size_t>(structures, kQualitativePalette.size()); ++k)
+    EXPECT_GT(pixels_of(qualitative_colour(k)), 40) << "no curve in palette colour " << k;
+  EXPECT_GT(pixels_of(Rgb{204, 0, 0}), 40) << "no prescription line";
   // Header facts from the RTPLAN and the index.
   EXPECT_NE(html.find("Patient"), std::string::npos);
   EXPECT_NE(html.find("Fractions</th><td>3"), std::string::npos) << "fractions from the RTPLAN";
@@ -107,7 +143,7 @@ TEST_F(ReportCommand, ExplicitFilesWithACtFolder) {
                               "--ct", (planning() / "ct").string(), "-o", out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html = read_text(out);
-  EXPECT_EQ(count(html, "<img "), 3 * count(html, "<section class=\"target\">"));
+  EXPECT_EQ(count(html, "<img "), 3 * count(html, "<section class=\"target\">") + 1);  // + the DVH plot
   EXPECT_NE(html.find("<tr><th>CT</th><td>CT "), std::string::npos) << "the CT series is described";
   // A CT folder that is not one: bad input.
   const auto bad = run_sbrtkit({"report", "--rtstruct", (planning() / "rtstruct.dcm").string(), "--rtdose",
@@ -172,13 +208,13 @@ window.addEventListener('load', () => {
       if (hi - lo > 300 && coloured > 100) varied++;
     } catch (err) { window.__errors.push('canvas: ' + err.message); }
   }
-  const svg = document.querySelector('svg.dvh-plot');
-  const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
-  const curves = [...document.querySelectorAll('polyline.dvh-curve')].filter(p => p.getBBox().width > 10).length;
+  const dvh = document.querySelector('img.dvh-plot');
+  const box = dvh ? dvh.getBoundingClientRect() : {width: 0, height: 0};
+  const dvh_natural = dvh ? dvh.naturalWidth : 0, dvh_attr = dvh ? Number(dvh.getAttribute('width')) : 0;
   const pre = document.createElement('pre');
   pre.id = 'probe';
-  pre.textContent = JSON.stringify({images: images.length, decoded, varied, svg_width: box.width,
-                                    svg_height: box.height, curves, errors: window.__errors});
+  pre.textContent = JSON.stringify({images: images.length, decoded, varied, dvh_width: box.width,
+                                    dvh_height: box.height, dvh_natural, dvh_attr, errors: window.__errors});
   document.body.appendChild(pre);
 });
 </script>)";
@@ -190,7 +226,6 @@ TEST_F(ReportCommand, RendersInHeadlessChromiumWithoutErrors) {
   ASSERT_EQ(checked_.exit_code, 1) << checked_.err;
   std::string html = read_text(dir_->path() / "checked.html");
   const std::size_t images = count(html, "<img ");
-  const std::size_t curves = count(html, "<polyline class=\"dvh-curve\"");
 
   // 1. The page as written: loads, and the browser logs no console message (no script, no fetch).
   const Browser plain = run_chromium(dir_->path() / "checked.html", dir_->path() / "chromium-plain");
@@ -199,8 +234,9 @@ TEST_F(ReportCommand, RendersInHeadlessChromiumWithoutErrors) {
   EXPECT_EQ(plain.log.find("CONSOLE"), std::string::npos) << plain.log;
   EXPECT_EQ(plain.log.find("net::ERR"), std::string::npos) << plain.log;
 
-  // 2. A probed copy: every image decodes and shows structure (CT contrast and colour), the SVG has
-  //    a size and its curves are drawn, and no error event fired.
+  // 2. A probed copy: every image decodes and shows structure (CT contrast and colour; the DVH plot's
+  //    text and curves), the DVH plot is shown from a PNG of twice its layout width (sharp on dense screens),
+  //    and no error event fired.
   const auto head = html.find("<head>");
   ASSERT_NE(head, std::string::npos);
   html.insert(head + 6, kErrorTrap);
@@ -218,9 +254,9 @@ TEST_F(ReportCommand, RendersInHeadlessChromiumWithoutErrors) {
   EXPECT_EQ(probe["images"], images);
   EXPECT_EQ(probe["decoded"], images);
   EXPECT_EQ(probe["varied"], images) << "a slice picture is blank or grey only";
-  EXPECT_GT(probe["svg_width"].get<double>(), 400);
-  EXPECT_GT(probe["svg_height"].get<double>(), 300);
-  EXPECT_EQ(probe["curves"], curves);
+  EXPECT_GT(probe["dvh_width"].get<double>(), 400);
+  EXPECT_GT(probe["dvh_height"].get<double>(), 300);
+  EXPECT_EQ(probe["dvh_natural"].get<double>(), 2 * probe["dvh_attr"].get<double>());
   EXPECT_TRUE(probe["errors"].empty()) << probe["errors"].dump();
 }
 

@@ -213,20 +213,48 @@ TEST_F(ResponseCommand, WritesLabelMapSegPngAndVtp) {
   EXPECT_EQ(nrrd.size() - header_end - 2, std::size_t(128) * 128 * 84);  // follow-up PET grid, 1 byte per voxel
   for (int code : {1, 2, 3, 5, 6, 7}) EXPECT_GT(counts[code], 0) << "status code " << code;
   EXPECT_EQ(counts[4], 0);  // no in-field progression in this patient
-  // The MIP decodes; below the picture, the legend: a colour box and a black name on white per status.
+  // The MIP decodes; below the picture, the legend: a colour box and a name per status and the PTV
+  // outline row (18-pixel rows, 10 pixels of margin below).
   const auto png = testing::decode_png(testing::read_text(out / "response_mip.png"));
   ASSERT_GT(png.width, 0);
-  const int legend_top = png.height - (7 * 20 + 8);
+  const int legend_top = png.height - 10 - 8 * 18;
   ASSERT_GT(legend_top, 0);
-  for (int row = 0; row < 7; ++row)
-    EXPECT_GT(png.black_pixels(legend_top + 4 + 20 * row, legend_top + 4 + 20 * (row + 1), 30), 40)
-        << "legend row " << row << " has no name";
+  for (int row = 0; row < 8; ++row) {
+    int dark = 0;
+    for (int y = legend_top + 18 * row; y < legend_top + 18 * (row + 1); ++y)
+      for (int x = 30; x < png.width; ++x) dark += png.at(x, y)[0] < 90 && png.at(x, y)[1] < 90;
+    EXPECT_GT(dark, 20) << "legend row " << row << " has no name";
+  }
   const std::string vtp = testing::read_text(out / "response_lesions.vtp");
   EXPECT_NE(vtp.find("<VTKFile type=\"PolyData\""), std::string::npos);
   EXPECT_NE(vtp.find("Name=\"status\""), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(out / "response_seg.dcm"));
   const std::string csv = testing::read_text(out / "response.csv");
   EXPECT_EQ(csv.rfind("followup,baseline,status,", 0), 0u);
+}
+
+// Issue 20: a rules value out of range was reported as the command-line option --percent; a rules path
+// that is a directory aborted with an uncaught std::ios_failure. Both are exit 2 naming the rules file.
+TEST_F(ResponseCommand, RulesValuesAndDirectoriesNameTheRulesFile) {
+  const auto& p = testing::shared_small_patient();
+  const auto run = [&](const std::filesystem::path& rules) {
+    return run_sbrtkit({"response", "--plan", (p / "planning").string(), "--baseline", (p / "baseline" / "pet").string(),
+                        "--followup", (p / "followup" / "pet").string(), "--rules", rules.string(), "--out",
+                        (dir_->path() / "never").string()});
+  };
+  const auto rules = dir_->path() / "percent.yaml";
+  std::ofstream(rules) << "segmentation:\n  percent: 500\n";
+  const auto r = run(rules);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("percent.yaml: line 2, column"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(segmentation.percent)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("--percent"), std::string::npos) << r.err;
+  std::filesystem::create_directory(dir_->path() / "rules_dir");
+  const auto d = run(dir_->path() / "rules_dir");
+  EXPECT_EQ(d.exit_code, 2) << d.err;
+  EXPECT_NE(d.err.find("rules_dir"), std::string::npos) << d.err;
+  EXPECT_NE(d.err.find("directory"), std::string::npos) << d.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_->path() / "never"));
 }
 
 TEST_F(ResponseCommand, BadRulesFileNamesFileAndKey) {

@@ -273,3 +273,31 @@ TEST(MetricList, BadItems) {
 
 }  // namespace
 }  // namespace sbrtkit
+
+namespace sbrtkit {
+namespace {
+
+// The EQD2 step of `check` carries the converted metric instead of printing and re-parsing it: the
+// result must be the metric the text would give, with the level exact (no %.6g rounding on the way).
+TEST(Metric, AtDoseLevelKeepsTheKindAndOutputAndSetsTheExactLevel) {
+  auto v = parse_metric("V2000cGy[%]");
+  ASSERT_TRUE(v);
+  const double level = 28.123456789;
+  auto converted = v->at_dose_level_gy(level);
+  ASSERT_TRUE(converted);
+  EXPECT_EQ(converted->kind(), MetricKind::volume_at_dose);
+  EXPECT_EQ(converted->input_unit(), MetricInputUnit::gy);
+  EXPECT_EQ(converted->input_value(), level);
+  EXPECT_EQ(converted->output_unit(), MetricOutputUnit::percent_volume);
+  EXPECT_EQ(converted->text(), "V28.1235Gy[%]");
+  auto cv = parse_metric("CV20Gy[cc]")->at_dose_level_gy(30);
+  ASSERT_TRUE(cv);
+  EXPECT_EQ(cv->kind(), MetricKind::complement_volume);
+  EXPECT_EQ(cv->text(), "CV30Gy[cc]");
+  EXPECT_FALSE(parse_metric("D95%[Gy]")->at_dose_level_gy(30));
+  EXPECT_FALSE(v->at_dose_level_gy(-1));
+  EXPECT_FALSE(v->at_dose_level_gy(std::nan("")));
+}
+
+}  // namespace
+}  // namespace sbrtkit

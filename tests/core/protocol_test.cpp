@@ -31,7 +31,7 @@ TEST(Protocol, MatchesByNameAliasPatternAndType) {
   StructureRule rule;
   rule.name = "SpinalCord";
   rule.aliases = {"Cord"};
-  rule.patterns = {"spinal.?cord"};
+  rule.patterns = {*RoiPattern::compile("spinal.?cord")};
   rule.interpreted_types = {"ORGAN"};
   Structure s;
   s.name = "spinalcord";
@@ -137,7 +137,7 @@ TEST(Protocol, TableLimitsAreInterpolatedAtThePtvVolume) {
   p.id = "spill";
   StructureRule ptv;
   ptv.name = "PTV";
-  ptv.patterns = {"PTV.*"};
+  ptv.patterns = {*RoiPattern::compile("PTV.*")};
   ptv.role = StructureRole::target;
   Constraint r50 = constraint("R50%", Comparison::less_equal, 0);
   r50.limit.reset();
@@ -158,6 +158,50 @@ TEST(Protocol, TableLimitsAreInterpolatedAtThePtvVolume) {
   // The whole body (pi 16^2 32 mm^3 = 25.7 cc) is at Rx: R50% = 25.7 / 7.24 = 3.55, no deviation.
   EXPECT_NEAR(*row.value, 25.7359 / tv, 0.01 * 25.7359 / tv);
   EXPECT_EQ(row.result, ComplianceLevel::pass);
+}
+
+}  // namespace
+}  // namespace sbrtkit
+
+namespace sbrtkit {
+namespace {
+
+// Which DVH warnings reach a constraint row is decided by their kind, not their wording: the part of a
+// structure outside the dose grid is said on every row of it; an ignored open contour is not (it does
+// not change the metric). Rod R 10 mm x 40 mm in a uniform 20 Gy field.
+TEST(Protocol, RowsCarryOutsideGridWarningsByKind) {
+  const testing::Solid rod{testing::Shape::cylinder, 10, 40, {0, 0, 0}};
+  const DoseVolume dose = testing::make_dose_grid(rod, testing::DoseModel{testing::Gradient::along_z, 20, 0, {}}, 2, 0, 4);
+  StructureSet set;
+  set.structures.push_back(testing::contour_solid(rod, 2, 1, "Rectum"));
+  set.structures.back().contours.push_back({ContourType::open_planar, {{0, 0, 0}, {1, 0, 0}, {1, 1, 0}}});
+  // The same rod moved 20 mm along x: x 10..30 mm, beyond the grid (half-width 24 mm = 20 mm half-length
+  // + 4 mm margin, plus the outer half voxel).
+  Structure moved = testing::contour_solid(rod, 2, 2, "Bladder");
+  for (auto& c : moved.contours)
+    for (auto& pt : c.points) pt.x += 20;
+  set.structures.push_back(moved);
+
+  Protocol p;
+  p.id = "kinds";
+  p.fractions = {3};
+  for (const char* name : {"Rectum", "Bladder"}) {
+    StructureRule r;
+    r.name = name;
+    r.constraints = {constraint("Max[Gy]", Comparison::less, 25)};
+    p.structures.push_back(r);
+  }
+  CheckInputs in;
+  in.structures = &set;
+  in.dose = &dose;
+  in.plan_fractions = 3;
+  auto report = evaluate_protocol(p, in);
+  ASSERT_TRUE(report) << report.error().message();
+  ASSERT_EQ(report->rows.size(), 2u);
+  EXPECT_EQ(report->rows[0].reason.find("open contour"), std::string::npos) << report->rows[0].reason;
+  EXPECT_EQ(report->rows[0].reason.find("outside the dose grid"), std::string::npos) << report->rows[0].reason;
+  EXPECT_NE(report->rows[1].reason.find("outside the dose grid"), std::string::npos) << report->rows[1].structure << ": " << report->rows[1].reason;
+  EXPECT_NEAR(*report->rows[1].value, 20, 1e-3);  // the covered part still reads the uniform 20 Gy
 }
 
 }  // namespace

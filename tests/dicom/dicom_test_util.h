@@ -5,12 +5,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
 #include <filesystem>
 #include <string>
 
 #include "sbrtkit/expected.h"
 #include "sbrtkit/volume.h"
+#include "support/dciodvfy.h"
 
 namespace sbrtkit::testing {
 

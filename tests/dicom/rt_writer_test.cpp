@@ -13,31 +13,13 @@ namespace sbrtkit {
 namespace {
 
 using testing::ScratchDir;
+using testing::dciodvfy_errors;
+using testing::have_dciodvfy;
+using testing::join;
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-/// dciodvfy output lines starting with "Error".
-std::vector<std::string> dciodvfy_errors(const std::filesystem::path& file) {
-  std::vector<std::string> errors;
-  const std::string cmd = "dciodvfy '" + file.string() + "' 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return {"cannot run dciodvfy"};
-  std::array<char, 4096> line{};
-  while (std::fgets(line.data(), int(line.size()), pipe))
-    if (std::string(line.data()).rfind("Error", 0) == 0) errors.emplace_back(line.data());
-  ::pclose(pipe);
-  return errors;
-}
-
-bool have_dciodvfy() { return std::system("command -v dciodvfy > /dev/null 2>&1") == 0; }
-
-std::string join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += l;
-  return out;
 }
 
 TEST(RtWriter, EveryObjectPassesDciodvfy) {

@@ -31,6 +31,9 @@ TEST_P(RtDoseRoundTrip, GeometryAndValuesExact) {
   opt.frame_order = order;
   opt.bits_allocated = bits;
   opt.signed_pixels = is_signed;
+  // Negative values are an error estimate's (DoseType ERROR); a PHYSICAL grid with them is refused
+  // (RtDoseBad.NegativeDosesFromASignedPixelRepresentation).
+  if (is_signed) opt.dose_type = "ERROR";
   opt.series.format = {meta, explicit_vr};
   opt.dose_grid_scaling = 0.001;
   opt.referenced_plan_uid = "1.2.3.4";
@@ -43,7 +46,7 @@ TEST_P(RtDoseRoundTrip, GeometryAndValuesExact) {
   EXPECT_EQ(read->sop_instance_uid, *uid);
   EXPECT_EQ(read->referenced_plan_uid, "1.2.3.4");
   EXPECT_EQ(read->units, RtDose::Units::gy);
-  EXPECT_EQ(read->dose_type, "PHYSICAL");
+  EXPECT_EQ(read->dose_type, is_signed ? "ERROR" : "PHYSICAL");
   EXPECT_EQ(read->summation_type, "PLAN");
   const ImageGeometry& r = read->dose.geometry;
   EXPECT_EQ(r.axes()[0], (Vec3{1, 0, 0}));
@@ -194,6 +197,74 @@ TEST_F(RtDoseBad, TooManyFramesForPixelData) {
   auto r = read_rtdose(file_);
   ASSERT_FALSE(r);
   expect_error(r.error(), ErrorCode::io, file_, "(7FE0,0010) PixelData");
+}
+
+// Issue 20, random RTDOSE mutants: each damaged header field must be refused naming the file and the
+// tag, never decoded into a grid of another shape or with impossible doses.
+TEST_F(RtDoseBad, PixelDataLongerThanTheHeaderSays) {
+  testing::set_attribute(file_, "(0028,0010)", "2");  // Rows 3 -> 2: 80 of the 120 words would be read
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::inconsistent, file_, "(7FE0,0010) PixelData");
+  EXPECT_THAT(r.error().message(), ::testing::HasSubstr("160 bytes"));
+}
+
+TEST_F(RtDoseBad, FewerFramesThanOffsetsOrPixels) {
+  testing::set_attribute(file_, "(0028,0008)", "4");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(3004,000C) GridFrameOffsetVector");
+  testing::set_attribute(file_, "(3004,000C)", "0\\3\\6\\9");
+  auto p = read_rtdose(file_);
+  ASSERT_FALSE(p);
+  expect_error(p.error(), ErrorCode::inconsistent, file_, "(7FE0,0010) PixelData");
+}
+
+TEST_F(RtDoseBad, ScalingThatOverflowsOrIsNotPositive) {
+  testing::set_attribute(file_, "(3004,000E)", "1e+300");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(3004,000E) DoseGridScaling");
+  EXPECT_THAT(r.error().message(), ::testing::HasSubstr("finite doses"));
+  for (const char* bad : {"0", "-0.001", "nan"}) {
+    testing::set_attribute(file_, "(3004,000E)", bad);
+    auto z = read_rtdose(file_);
+    ASSERT_FALSE(z) << bad;
+    expect_error(z.error(), ErrorCode::bad_value, file_, "(3004,000E) DoseGridScaling");
+  }
+}
+
+TEST_F(RtDoseBad, NegativeDosesFromASignedPixelRepresentation) {
+  // The ramp's stored words are 1000 + 7n (n < 60); read as 10-bit signed, 1000..1023 have the sign
+  // bit 9 set and turn negative (-24..-1).
+  testing::set_attribute(file_, "(0028,0103)", "1");
+  testing::set_attribute(file_, "(0028,0101)", "10");
+  testing::set_attribute(file_, "(0028,0102)", "9");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(7FE0,0010) PixelData");
+  EXPECT_THAT(r.error().message(), ::testing::HasSubstr("doses >= 0"));
+}
+
+TEST_F(RtDoseBad, GridBeyondThePlausiblePatientExtent) {
+  testing::set_attribute(file_, "(0020,0032)", "0\\0\\1000000000");
+  auto r = read_rtdose(file_);
+  ASSERT_FALSE(r);
+  expect_error(r.error(), ErrorCode::bad_value, file_, "(0020,0032) ImagePositionPatient");
+  testing::set_attribute(file_, "(0020,0032)", "-10.5\\20.25\\-30");
+  testing::set_attribute(file_, "(0028,0030)", "2\\1e7");
+  auto s = read_rtdose(file_);
+  ASSERT_FALSE(s);
+  expect_error(s.error(), ErrorCode::bad_value, file_, "(0028,0030) PixelSpacing");
+  testing::set_attribute(file_, "(0028,0030)", "2\\2.5");
+  testing::set_attribute(file_, "(3004,000C)", "0\\3e6\\6e6\\9e6\\12e6");
+  auto g = read_rtdose(file_);
+  ASSERT_FALSE(g);
+  expect_error(g.error(), ErrorCode::bad_value, file_, "(3004,000C) GridFrameOffsetVector");
+  testing::set_attribute(file_, "(0028,0008)", "4294967295");
+  auto f = read_rtdose(file_);
+  ASSERT_FALSE(f);
+  expect_error(f.error(), ErrorCode::bad_value, file_, "(0028,0008) NumberOfFrames");
 }
 
 TEST_F(RtDoseBad, TruncatedInTheHeader) {

@@ -199,6 +199,38 @@ TEST(RtStructBad, InfiniteCoordinateText) {
   expect_error(r.error(), ErrorCode::bad_value, dir / "RS.dcm", "(3006,0050) ContourData");
 }
 
+// Issue 20: one point at 1e30 mm gave a volume of -2,135,281 cc with exit 0; a contour at z = 1e9 mm
+// allocated > 4 GiB; a square of 10^6 mm sampled for minutes. Coordinates beyond the plausible patient
+// extent (geometry.h, +-10 m) are refused naming the file, the ROI, the contour item and the point.
+TEST(RtStructBad, CoordinatesBeyondThePlausiblePatientExtent) {
+  struct Case {
+    const char* what;
+    std::size_t point;
+    PatientPoint at;
+  };
+  for (const Case& c : {Case{"1e30 mm", 2, {1e30, 9.5, 3}}, Case{"z = 1e9 mm", 0, {-9.5, -9.5, 1e9}},
+                        Case{"10^6 mm square", 1, {1e6, -9.5, 3}}}) {
+    SCOPED_TRACE(c.what);
+    ScratchDir dir;
+    StructureSet s = sample_set();
+    s.structures[0].contours[1].points[c.point] = c.at;  // PTV_L3, second contour
+    ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", PatientStudy{}, s, sample_images()));
+    auto r = read_rtstruct(dir / "RS.dcm");
+    ASSERT_FALSE(r);
+    expect_error(r.error(), ErrorCode::bad_value, dir / "RS.dcm", "(3006,0050) ContourData");
+    EXPECT_THAT(r.error().message(), ::testing::HasSubstr("ROI 1 'PTV_L3'"));
+    EXPECT_THAT(r.error().message(), ::testing::HasSubstr("(3006,0040) ContourSequence item 2"));
+    EXPECT_THAT(r.error().message(), ::testing::HasSubstr("point " + std::to_string(c.point + 1)));
+    EXPECT_THAT(r.error().message(), ::testing::HasSubstr("+-10000 mm"));
+  }
+  // 9.99 m is still a coordinate (a table offset), and reads.
+  ScratchDir dir;
+  StructureSet s = sample_set();
+  for (auto& p : s.structures[0].contours[1].points) p.z = 9990;
+  ASSERT_TRUE(write_rtstruct(dir / "RS.dcm", PatientStudy{}, s, sample_images()));
+  EXPECT_TRUE(read_rtstruct(dir / "RS.dcm"));
+}
+
 TEST(RtStructBad, RepeatedFirstPointIsKept) {
   ScratchDir dir;
   StructureSet s = sample_set();

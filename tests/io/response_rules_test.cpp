@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "sbrtkit/io/response_rules_loader.h"
 #include "sbrtkit/response.h"
@@ -117,6 +119,43 @@ TEST(ResponseRules, OligoLimitOfFiveAndOutOfRangeValues) {
   auto m = load_into(dir / "metric.yaml", r, s);
   ASSERT_FALSE(m);
   EXPECT_NE(m.error().message().find("line 2"), std::string::npos) << m.error().message();
+}
+
+
+// Issue 20: values out of range in a rules file were reported as if from a command-line option
+// ("--percent: expected ..."). Each must name the rules file, the key and the line of its value.
+TEST(ResponseRules, OutOfRangeValuesNameTheFileTheKeyAndTheLine) {
+  testing::TempDir dir;
+  struct Case {
+    std::string text, key, found;
+    int line;
+  };
+  const std::vector<Case> cases = {
+      {"segmentation:\n  percent: .nan\n", "segmentation.percent", "'.nan'", 2},
+      {"segmentation:\n  percent: nan\n", "segmentation.percent", "'nan'", 2},
+      {"segmentation:\n  mode: percent\n  percent: -5\n", "segmentation.percent", "'-5'", 3},
+      {"segmentation:\n  percent: 500\n", "segmentation.percent", "'500'", 2},
+      {"segmentation:\n  seed_suv: -1\n", "segmentation.seed_suv", "'-1'", 2},
+      {"segmentation:\n  absolute_suv: 0\n", "segmentation.absolute_suv", "'0'", 2},
+      {"segmentation:\n  background_shell_mm: [8, inf]\n", "segmentation.background_shell_mm", "'inf'", 2},
+      {"# comment\ntreated:\n  isodose_pct: 95\n  volume_pct: 180\n", "treated.volume_pct", "180", 4},
+      {"recip:\n  pr_pct: 30\n", "recip.pr_pct", "30", 2},
+      {"change:\n  percent: 12 percent\n", "change.percent", "'12 percent'", 2},
+      {"patient:\n  oligo_max_lesions: 2.5\n", "patient.oligo_max_lesions", "'2.5'", 2},
+      {"matching:\n  recurrence_leaves_ptv: maybe\n", "matching.recurrence_leaves_ptv", "'maybe'", 2},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    const auto file = dir / "rules.yaml";
+    std::ofstream(file) << c.text;
+    auto set = load_response_rules(file);
+    ASSERT_FALSE(set);
+    const std::string m = set.error().message();
+    EXPECT_EQ(m.find("--"), std::string::npos) << m;  // no command-line option named
+    EXPECT_NE(m.find(file.string() + ": line " + std::to_string(c.line) + ", column"), std::string::npos) << m;
+    EXPECT_NE(m.find("(" + c.key + ")"), std::string::npos) << m;
+    EXPECT_NE(m.find(c.found), std::string::npos) << m;
+  }
 }
 
 }  // namespace

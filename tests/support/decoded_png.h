@@ -13,13 +13,6 @@ struct DecodedPng {
   int width = 0, height = 0;
   std::vector<std::uint8_t> rgb;  // row-major, 3 bytes per pixel
   const std::uint8_t* at(int x, int y) const { return &rgb[3 * (std::size_t(y) * std::size_t(width) + std::size_t(x))]; }
-  /// Pixels of pure black in rows [y0, y1) and columns [x0, width): text drawn by draw_text.
-  int black_pixels(int y0, int y1, int x0 = 0) const {
-    int n = 0;
-    for (int y = y0; y < y1; ++y)
-      for (int x = x0; x < width; ++x) n += at(x, y)[0] == 0 && at(x, y)[1] == 0 && at(x, y)[2] == 0;
-    return n;
-  }
 };
 
 /// Empty (width 0) when the bytes are not a PNG.

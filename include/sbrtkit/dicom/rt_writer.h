@@ -120,6 +120,7 @@ struct ReferencedSeries {
 
 struct RtStructWriteOptions {
   SeriesOptions series;
+  std::string roi_generation_algorithm = "MANUAL";  // ROIGenerationAlgorithm (3006,0036): AUTOMATIC, SEMIAUTOMATIC, MANUAL
 };
 
 /// RT Structure Set Storage. Uses structures.sop_instance_uid and frame_of_reference_uid when set

@@ -43,7 +43,7 @@ struct ReportRequest {
 struct DvhPlotSeries {
   std::string name;
   Rgb colour;
-  bool target = false;  // drawn thicker
+  bool target = false;  // a GTV/CTV/ITV/PTV: drawn solid and thicker (organs at risk dashed)
   std::vector<Dvh::Point> points;  // dose_gy ascending; volume_cc holds the volume in %
 };
 
