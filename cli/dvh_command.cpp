@@ -12,7 +12,7 @@ namespace {
 
 struct DvhArguments {
   PlanSourceArguments source;
-  std::string metrics, format = "table", output, end_cap = "half";
+  std::string metrics, format = "table", output, end_cap = "half", between_planes = "slab";
   std::vector<std::string> rois;
   double curve_step_gy = 0.01;
   bool curves = false, require_full_coverage = false;
@@ -25,6 +25,7 @@ int run(const DvhArguments& a) {
   request.rois = a.rois;
   request.metrics = split_list(a.metrics);
   request.engine.end_cap = a.end_cap == "none" ? EndCap::none : EndCap::half;
+  request.engine.between_planes = a.between_planes == "shape" ? BetweenPlanes::shape : BetweenPlanes::slab;
   request.with_curves = a.curves;
   if (!(a.curve_step_gy > 0))
     return report_error("dvh", Error::bad_argument("--curve-step", "a positive dose step in Gy",
@@ -62,6 +63,11 @@ void add_dvh_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--curve-step", args->curve_step_gy, "dose step of the curves in Gy")->capture_default_str();
   cmd->add_option("--end-cap", args->end_cap, "extent beyond the outer contours: half (half a slice) or none")
       ->check(CLI::IsMember({"half", "none"}));
+  cmd->add_option("--between-planes", args->between_planes,
+                  "solid between contour planes: slab (each contour extruded half-way, as most planning "
+                  "systems) or shape (interpolated signed distances, rounded end caps)")
+      ->check(CLI::IsMember({"slab", "shape"}))
+      ->capture_default_str();
   cmd->add_flag("--require-full-coverage", args->require_full_coverage,
                 "fail when a structure extends outside the dose grid");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

@@ -11,6 +11,7 @@
 
 #include "sbrtkit/contour_stack.h"
 #include "region_sampler.h"
+#include "shape_interpolation.h"
 #include "slab_sampler.h"
 #include "trilinear_sampler.h"
 
@@ -223,8 +224,16 @@ Expected<StructureDvh> compute_dvh(const Structure& structure, const DoseField& 
     return out;
   }
 
-  const detail::SlabSampler sampler(*stack, dose.volume(), detail::choose_step_mm(*stack, dose.volume().geometry, options));
-  Accumulated acc = accumulate(sampler, sampler.tasks().size(), dose, options);
+  const double step_mm = detail::choose_step_mm(*stack, dose.volume().geometry, options);
+  // Shape-based interpolation needs two planes; a single-plane structure keeps its slab in both modes.
+  Accumulated acc;
+  if (options.between_planes == BetweenPlanes::shape && stack->planes.size() >= 2) {
+    const detail::ShapeSampler sampler(*stack, dose.volume(), step_mm, options.end_cap);
+    acc = accumulate(sampler, sampler.task_count(), dose, options);
+  } else {
+    const detail::SlabSampler sampler(*stack, dose.volume(), step_mm);
+    acc = accumulate(sampler, sampler.tasks().size(), dose, options);
+  }
   TaskResult& total = acc.total;
   const double covered_mm3 = acc.covered_mm3;
   const double outside_mm3 = double(total.outside_fixed) / kFixedPerMm3;

@@ -48,6 +48,18 @@ class SlabSampler {
   template <class Visitor>
   void run(std::size_t task_index, Visitor& visitor) const;
 
+  /// The row kernel, shared with ShapeSampler (core/shape_interpolation.h).
+  template <class Visitor>
+  void visit_row(double v, double w, double s_v, double t, double u_offset, const std::vector<Interval>& intervals,
+                 Visitor& visitor) const;
+  /// Zero-weight boundary points at the ends of the intervals of row v on the face w.
+  template <class Visitor>
+  void visit_face(double w, double v, const std::vector<Interval>& intervals, Visitor& visitor) const {
+    const IndexPoint face_start = geometry_.to_index(stack_.to_patient(0, v, w));
+    for (const auto& iv : intervals) visit_boundary(face_start, iv, visitor);
+  }
+  const RowIntersector& rows(std::size_t plane) const { return rows_[plane]; }
+
  private:
   // Additive recurrences (Kronecker sequences) give each row and sub-slab its own sub-sample offset.
   // Regular lattices would put whole rows at one dose in a gradient along v or w and turn the DVH into
@@ -70,12 +82,6 @@ class SlabSampler {
       double dose;
       if (dose_at(row_start, u, dose)) visitor.boundary_dose(dose);
     }
-  }
-
-  template <class Visitor>
-  void visit_face(double w, double v, const std::vector<Interval>& intervals, Visitor& visitor) const {
-    const IndexPoint face_start = geometry_.to_index(stack_.to_patient(0, v, w));
-    for (const auto& iv : intervals) visit_boundary(face_start, iv, visitor);
   }
 
   /// The u range of a row (index row_start + u du_) inside the grid's cells widened by two steps: samples
@@ -117,63 +123,72 @@ void SlabSampler::run(std::size_t task_index, Visitor& visitor) const {
     if (intervals.empty()) continue;
     const double w = plane.slab_low_mm + (task.sub_slab + frac(0.5 + double(j) * kAlpha2)) * t;
     const double u_offset = frac(0.5 + double(j) * kAlpha1 + task.sub_slab * kGolden);
-    const IndexPoint row_start = geometry_.to_index(stack_.to_patient(0, v, w));
-
-    const Window win = window(row_start);
-    for (const auto& iv : intervals) {
-      // Lattice samples inside the exact interval share its exact length: volume is exact along u.
-      const double first = std::ceil(iv.begin / step_mm_ - u_offset);
-      std::int64_t count = std::int64_t(std::floor(iv.end / step_mm_ - u_offset - 1e-12) - first) + 1;
-      const bool single = count <= 0;
-      if (single) count = 1;
-      const double weight_mm3 = (iv.end - iv.begin) * s_v * t / double(count);
-      // Samples [0, begin) and [end, count) lie beyond the window: certainly outside the grid.
-      std::int64_t begin = 0, end = count;
-      if (!single) {
-        if (win.lo > win.hi) {
-          end = 0;
-        } else {
-          const auto clamp_n = [&](double n) { return std::int64_t(std::clamp(n, 0.0, double(count))); };
-          begin = clamp_n(std::ceil(win.lo / step_mm_ - u_offset - first));
-          end = std::max(begin, clamp_n(std::floor(win.hi / step_mm_ - u_offset - first) + 1));
-        }
-        if (begin > 0) visitor.outside_run((first + u_offset) * step_mm_, step_mm_, begin, v, w, weight_mm3);
-        if (end < count)
-          visitor.outside_run((first + double(std::max(begin, end)) + u_offset) * step_mm_, step_mm_,
-                              count - std::max(begin, end), v, w, weight_mm3);
-        if (end <= begin) continue;  // the interval misses the grid: its ends cannot be inside either
-      }
-      auto visit = [&](double u, bool inside, double dose) {
-        if (inside)
-          visitor.volume_sample(u, v, w, dose, weight_mm3);
-        else
-          visitor.outside_sample(u, v, w, weight_mm3);
-      };
-      if (line_axis_ >= 0) {
-        // Rows parallel to a dose-grid axis (the usual case): interpolate along the row only.
-        const double a = component(row_start, line_axis_), da = component(du_, line_axis_);
-        TrilinearSampler::Line line(sampler_, line_axis_, component(row_start, (line_axis_ + 1) % 3),
-                                    component(row_start, (line_axis_ + 2) % 3));
-        for (std::int64_t n = begin; n < end; ++n) {
-          const double u = single ? 0.5 * (iv.begin + iv.end) : (first + double(n) + u_offset) * step_mm_;
-          double dose = 0;
-          const bool inside = line.sample(a + u * da, dose);
-          visit(u, inside, dose);
-        }
-      } else {
-        for (std::int64_t n = begin; n < end; ++n) {
-          const double u = single ? 0.5 * (iv.begin + iv.end) : (first + double(n) + u_offset) * step_mm_;
-          double dose = 0;
-          const bool inside = dose_at(row_start, u, dose);
-          visit(u, inside, dose);
-        }
-      }
-      // The extremes of dose sit on the boundary: evaluate the interval ends without weight.
-      visit_boundary(row_start, iv, visitor);
-    }
+    visit_row(v, w, s_v, t, u_offset, intervals, visitor);
     // Slab faces bound the structure along w (at the ends of the stack and between planes).
     if (task.sub_slab == 0) visit_face(plane.slab_low_mm, v, intervals, visitor);
     if (task.sub_slab == sub_slabs - 1) visit_face(plane.slab_high_mm, v, intervals, visitor);
+  }
+}
+
+/// Samples of one row (v, w) of a slab t thick whose rows are s_v apart: lattice samples (offset
+/// u_offset steps) inside each exact interval, weighted by the interval's exact length, and the
+/// interval ends as zero-weight boundary points. Samples beyond the row's Window go to outside_run in
+/// O(1), so both SlabSampler and ShapeSampler do work bounded by the dose grid (issue 20).
+template <class Visitor>
+void SlabSampler::visit_row(double v, double w, double s_v, double t, double u_offset,
+                            const std::vector<Interval>& intervals, Visitor& visitor) const {
+  const IndexPoint row_start = geometry_.to_index(stack_.to_patient(0, v, w));
+  const Window win = window(row_start);
+  for (const auto& iv : intervals) {
+    // Lattice samples inside the exact interval share its exact length: volume is exact along u.
+    const double first = std::ceil(iv.begin / step_mm_ - u_offset);
+    std::int64_t count = std::int64_t(std::floor(iv.end / step_mm_ - u_offset - 1e-12) - first) + 1;
+    const bool single = count <= 0;
+    if (single) count = 1;
+    const double weight_mm3 = (iv.end - iv.begin) * s_v * t / double(count);
+    // Samples [0, begin) and [end, count) lie beyond the window: certainly outside the grid.
+    std::int64_t begin = 0, end = count;
+    if (!single) {
+      if (win.lo > win.hi) {
+        end = 0;
+      } else {
+        const auto clamp_n = [&](double n) { return std::int64_t(std::clamp(n, 0.0, double(count))); };
+        begin = clamp_n(std::ceil(win.lo / step_mm_ - u_offset - first));
+        end = std::max(begin, clamp_n(std::floor(win.hi / step_mm_ - u_offset - first) + 1));
+      }
+      if (begin > 0) visitor.outside_run((first + u_offset) * step_mm_, step_mm_, begin, v, w, weight_mm3);
+      if (end < count)
+        visitor.outside_run((first + double(std::max(begin, end)) + u_offset) * step_mm_, step_mm_,
+                            count - std::max(begin, end), v, w, weight_mm3);
+      if (end <= begin) continue;  // the interval misses the grid: its ends cannot be inside either
+    }
+    auto visit = [&](double u, bool inside, double dose) {
+      if (inside)
+        visitor.volume_sample(u, v, w, dose, weight_mm3);
+      else
+        visitor.outside_sample(u, v, w, weight_mm3);
+    };
+    if (line_axis_ >= 0) {
+      // Rows parallel to a dose-grid axis (the usual case): interpolate along the row only.
+      const double a = component(row_start, line_axis_), da = component(du_, line_axis_);
+      TrilinearSampler::Line line(sampler_, line_axis_, component(row_start, (line_axis_ + 1) % 3),
+                                  component(row_start, (line_axis_ + 2) % 3));
+      for (std::int64_t n = begin; n < end; ++n) {
+        const double u = single ? 0.5 * (iv.begin + iv.end) : (first + double(n) + u_offset) * step_mm_;
+        double dose = 0;
+        const bool inside = line.sample(a + u * da, dose);
+        visit(u, inside, dose);
+      }
+    } else {
+      for (std::int64_t n = begin; n < end; ++n) {
+        const double u = single ? 0.5 * (iv.begin + iv.end) : (first + double(n) + u_offset) * step_mm_;
+        double dose = 0;
+        const bool inside = dose_at(row_start, u, dose);
+        visit(u, inside, dose);
+      }
+    }
+    // The extremes of dose sit on the boundary: evaluate the interval ends without weight.
+    visit_boundary(row_start, iv, visitor);
   }
 }
 

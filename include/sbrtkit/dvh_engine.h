@@ -24,8 +24,16 @@ enum class EndCap {
   none,  // the stack ends at the outer contour planes
 };
 
+/// How the solid is read between contour planes.
+enum class BetweenPlanes {
+  slab,   // each contour extruded half-way to its neighbours (what most planning systems report)
+  shape,  // shape-based: signed distances of adjacent contours interpolated along the stack
+};
+
 struct DvhOptions {
   EndCap end_cap = EndCap::half;
+  /// slab keeps every result of the slab model bit for bit; shape: see core/shape_interpolation.h.
+  BetweenPlanes between_planes = BetweenPlanes::slab;
   /// Slab thickness for a structure contoured on a single plane, where no neighbour gives a gap
   /// (typically the CT slice thickness). 0 means unknown: such a structure gets no volume and a warning.
   double single_plane_thickness_mm = 0;

@@ -409,5 +409,28 @@ TEST(DvhEngine, AHugeStructureCostsItsRowsNotItsVolume) {
   EXPECT_LT(seconds, 30) << seconds;
 }
 
+// The same bound in shape mode (issue 15 x issue 20): ShapeSampler shares SlabSampler::visit_row, so the
+// rows' samples beyond the grid go to outside_run too. Two identical squares have zero signed-distance
+// trend, so the frustum chain is the prism between the planes and each half-gap end cap keeps the full
+// square (core/shape_interpolation.h): the solid is the same 2000 x 2000 x 4000 mm box as the slab model's.
+TEST(DvhEngine, AHugeStructureCostsItsRowsNotItsVolumeInShapeMode) {
+  const DoseVolume dose = uniform_dose({0, 0, 0}, 10, 2, 5.f);
+  Structure s{9, "HUGE", "ORGAN", {}, {}};
+  for (double z : {-1000.0, 1000.0})
+    s.contours.push_back({ContourType::closed_planar, {{-1000, -1000, z}, {1000, -1000, z}, {1000, 1000, z}, {-1000, 1000, z}}});
+  DvhOptions options;
+  options.between_planes = BetweenPlanes::shape;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = compute_dvh(s, dose, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(r) << r.error().message();
+  const double total_cc = 2000.0 * 2000.0 * 4000.0 / 1000;
+  EXPECT_NEAR(r->dvh.total_volume_cc(), total_cc, 1e-9 * total_cc);
+  const double covered_cc = 22.0 * 22.0 * 22.0 / 1000;  // the grid's cells, as above
+  EXPECT_NEAR(r->dvh.total_volume_cc() - r->dvh.outside_volume_cc(), covered_cc, 1e-6 * covered_cc);
+  EXPECT_EQ(r->warnings.back().kind, DvhWarningKind::outside_dose_grid);
+  EXPECT_LT(seconds, 30) << seconds;
+}
+
 }  // namespace
 }  // namespace sbrtkit

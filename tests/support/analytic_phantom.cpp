@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace sbrtkit::testing {
 namespace {
@@ -34,6 +35,7 @@ std::string to_string(Shape s) {
     case Shape::sphere: return "sphere";
     case Shape::cylinder: return "cylinder";
     case Shape::cone: return "cone";
+    case Shape::cylinder_across: return "cylinder-across";
   }
   return "?";
 }
@@ -54,8 +56,25 @@ double Solid::radius_at(double z) const {
     case Shape::sphere: return std::sqrt(std::max(0.0, radius_mm * radius_mm - z * z));
     case Shape::cylinder: return radius_mm;
     case Shape::cone: return radius_mm * (z_high() - z) / height_mm;
+    case Shape::cylinder_across: return std::sqrt(std::max(0.0, radius_mm * radius_mm - z * z));
   }
   return 0;
+}
+
+double Solid::area_at(double z) const {
+  const double r = radius_at(z);
+  return shape == Shape::cylinder_across ? 2 * r * height_mm : kPi * r * r;
+}
+
+double Solid::area_at_least_x(double z, double a) const {
+  const double r = radius_at(z);
+  if (shape != Shape::cylinder_across) return disc_segment_area(r, a);
+  return 2 * r * std::clamp(0.5 * height_mm - a, 0.0, height_mm);
+}
+
+double Solid::x_extent_at(double z) const {
+  if (shape != Shape::cylinder_across) return radius_at(z);
+  return radius_at(z) > 0 ? 0.5 * height_mm : 0.0;
 }
 
 double DoseModel::operator()(PatientPoint p) const {
@@ -69,36 +88,66 @@ double DoseModel::operator()(PatientPoint p) const {
   return 0;
 }
 
-Structure contour_solid(const Solid& solid, double plane_spacing_mm, int roi_number, const std::string& name,
-                        int vertices) {
-  const double planes = solid.extent() / plane_spacing_mm;
-  const int count = int(std::lround(planes));
-  assert(std::abs(planes - count) < 1e-9 && "the solid's extent must be a whole number of plane spacings");
-  Structure s;
-  s.roi_number = roi_number;
-  s.name = name;
-  s.interpreted_type = "PTV";
-  // Radius of the regular polygon whose area equals the circle's.
-  const double n = vertices;
-  const double area_scale = std::sqrt(2 * kPi / (n * std::sin(2 * kPi / n)));
-  for (int k = 0; k < count; ++k) {
-    const double z = solid.z_low() + (k + 0.5) * plane_spacing_mm;
-    const double r = solid.radius_at(z) * area_scale;
-    if (r <= 0) continue;
-    Contour c;
+namespace {
+
+/// The contour of the solid's cross-section at height z (relative to the centre), if it has an area:
+/// a rectangle for cylinder_across, else the regular polygon whose area equals the circle's.
+void add_section(Structure& s, const Solid& solid, double z, int vertices) {
+  const double radius = solid.radius_at(z);
+  if (radius <= 0) return;
+  Contour c;
+  if (solid.shape == Shape::cylinder_across) {
+    const double half_x = 0.5 * solid.height_mm;
+    for (auto [sx, sy] : {std::pair{-1, -1}, {1, -1}, {1, 1}, {-1, 1}})
+      c.points.push_back({solid.centre.x + sx * half_x, solid.centre.y + sy * radius, solid.centre.z + z});
+  } else {
+    const double n = vertices;
+    const double r = radius * std::sqrt(2 * kPi / (n * std::sin(2 * kPi / n)));
     for (int v = 0; v < vertices; ++v) {
       const double theta = 0.1 + 2 * kPi * v / n;
       c.points.push_back({solid.centre.x + r * std::cos(theta), solid.centre.y + r * std::sin(theta),
                           solid.centre.z + z});
     }
-    s.contours.push_back(std::move(c));
+  }
+  s.contours.push_back(std::move(c));
+}
+
+Structure empty_structure(int roi_number, const std::string& name) {
+  Structure s;
+  s.roi_number = roi_number;
+  s.name = name;
+  s.interpreted_type = "PTV";
+  return s;
+}
+
+}  // namespace
+
+Structure contour_solid(const Solid& solid, double plane_spacing_mm, int roi_number, const std::string& name,
+                        int vertices) {
+  const double planes = solid.extent() / plane_spacing_mm;
+  const int count = int(std::lround(planes));
+  assert(std::abs(planes - count) < 1e-9 && "the solid's extent must be a whole number of plane spacings");
+  Structure s = empty_structure(roi_number, name);
+  for (int k = 0; k < count; ++k) add_section(s, solid, solid.z_low() + (k + 0.5) * plane_spacing_mm, vertices);
+  return s;
+}
+
+Structure contour_solid_offset(const Solid& solid, double plane_spacing_mm, double phase, int roi_number,
+                               const std::string& name, int vertices) {
+  assert(phase >= 0 && phase < 1);
+  Structure s = empty_structure(roi_number, name);
+  for (int k = 0;; ++k) {
+    const double z = solid.z_low() + (phase + k) * plane_spacing_mm;
+    if (z > solid.z_high()) break;
+    add_section(s, solid, z, vertices);
   }
   return s;
 }
 
 DoseVolume make_dose_grid(const Solid& solid, const DoseModel& model, double spacing_mm, double shift_voxels,
                           double margin_mm, std::array<Vec3, 3> axes) {
-  const double half_extent = std::max(solid.radius_mm, 0.5 * solid.extent()) + margin_mm;
+  const double half_length = solid.shape == Shape::cylinder_across ? 0.5 * solid.height_mm : 0.0;
+  const double half_extent = std::max({solid.radius_mm, 0.5 * solid.extent(), half_length}) + margin_mm;
   const auto m = std::int64_t(std::ceil(half_extent / spacing_mm));
   PatientPoint origin = solid.centre;
   for (const auto& a : axes) origin = origin + ((double(-m) + shift_voxels) * spacing_mm) * a;
@@ -113,14 +162,17 @@ DoseVolume make_dose_grid(const Solid& solid, const DoseModel& model, double spa
 
 AnalyticDvh::AnalyticDvh(const Solid& solid, const DoseModel& model) : solid_(solid), model_(model) {
   const double g = model.gy_per_mm, c = model.centre_dose_gy;
-  const double volume_mm3 = integrate_z([&](double z) { return kPi * std::pow(solid.radius_at(z), 2); });
+  const double volume_mm3 = integrate_z([&](double z) { return solid.area_at(z); });
   volume_cc_ = volume_mm3 / 1000;
   double max_radius = 0, max_distance = 0;
   for (int s = 0; s <= 20000; ++s) {
     const double z = solid.z_low() + solid.extent() * s / 20000.0;
-    max_radius = std::max(max_radius, solid.radius_at(z));
+    max_radius = std::max(max_radius, solid.x_extent_at(z));
     max_distance = std::max(max_distance, std::hypot(solid.radius_at(z), z));
   }
+  // cylinder_across is not symmetric about z: only its x and z gradients have closed forms here.
+  assert(solid.shape != Shape::cylinder_across ||
+         model.gradient == Gradient::along_x || model.gradient == Gradient::along_z);
   switch (model.gradient) {
     case Gradient::along_x:
     case Gradient::along_y:
@@ -131,7 +183,7 @@ AnalyticDvh::AnalyticDvh(const Solid& solid, const DoseModel& model) : solid_(so
     case Gradient::along_z: {
       min_gy_ = c + g * solid.z_low();
       max_gy_ = c + g * solid.z_high();
-      const double moment = integrate_z([&](double z) { return z * kPi * std::pow(solid.radius_at(z), 2); });
+      const double moment = integrate_z([&](double z) { return z * solid.area_at(z); });
       mean_gy_ = c + g * moment / volume_mm3;
       break;
     }
@@ -171,13 +223,13 @@ double AnalyticDvh::volume_at_least_cc(double d) const {
     case Gradient::along_x:
     case Gradient::along_y: {
       const double a = (d - c) / g;
-      mm3 = integrate_z([&](double z) { return disc_segment_area(solid_.radius_at(z), a); });
+      mm3 = integrate_z([&](double z) { return solid_.area_at_least_x(z, a); });
       break;
     }
     case Gradient::along_z: {
       const double z_d = (d - c) / g;
-      mm3 = integrate_z([&](double z) { return kPi * std::pow(solid_.radius_at(z), 2); },
-                        std::max(z_d, solid_.z_low()), solid_.z_high());
+      mm3 = integrate_z([&](double z) { return solid_.area_at(z); }, std::max(z_d, solid_.z_low()),
+                        solid_.z_high());
       break;
     }
     case Gradient::radial: {

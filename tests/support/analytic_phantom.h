@@ -1,7 +1,8 @@
 #pragma once
 // Closed-form test objects for DVH accuracy (after Nelms et al. 2015): solids of revolution about the
-// contour-plane normal (spheres, cylinders, cones), contoured on planes placed so that half-slice end
-// caps reach exactly the solid's extent, in linear or radial dose fields. The truth (volume, V(>=d),
+// contour-plane normal (spheres, cylinders, cones) and cylinders lying across the stack, contoured on
+// planes placed so that half-slice end caps reach exactly the solid's extent, or (as in the published
+// benchmark) on planes at an arbitrary offset from the solid's ends, in linear or radial dose fields. The truth (volume, V(>=d),
 // Dx, mean, min, max) is computed from the analytic solid, never from sbrtkit's own code: 1-D integrals
 // of closed-form cross-section areas, evaluated by composite Gauss-Legendre quadrature.
 
@@ -14,24 +15,34 @@
 
 namespace sbrtkit::testing {
 
-enum class Shape { sphere, cylinder, cone };
+/// cylinder_across: a cylinder whose axis is x (across the contour stack): each plane cuts a rectangle.
+enum class Shape { sphere, cylinder, cone, cylinder_across };
 enum class Gradient { along_x, along_y, along_z, radial };
 
 std::string to_string(Shape s);
 std::string to_string(Gradient g);
 
-/// A solid of revolution about the z axis through `centre`, extent [centre.z + z_low, centre.z + z_high].
+/// A solid of revolution about the z axis through `centre` (or, for cylinder_across, a cylinder about
+/// the x axis through it), extent [centre.z + z_low, centre.z + z_high].
 struct Solid {
   Shape shape = Shape::sphere;
   double radius_mm = 12;  // sphere radius, cylinder radius, cone base radius
-  double height_mm = 24;  // cylinder / cone height (sphere: 2 R)
+  double height_mm = 24;  // cylinder / cone height (sphere: 2 R); cylinder_across: its length along x
   PatientPoint centre{};
 
   double z_low() const { return -0.5 * extent(); }
   double z_high() const { return 0.5 * extent(); }
-  double extent() const { return shape == Shape::sphere ? 2 * radius_mm : height_mm; }
+  double extent() const {
+    return shape == Shape::sphere || shape == Shape::cylinder_across ? 2 * radius_mm : height_mm;
+  }
   /// Cross-section radius at height z (relative to the centre); the cone's base is at z_low.
+  /// cylinder_across: the half-width (along y) of the rectangle cut at height z.
   double radius_at(double z) const;
+  /// Cross-section area at height z, and the part of it with x - centre.x >= a.
+  double area_at(double z) const;
+  double area_at_least_x(double z, double a) const;
+  /// Largest |x - centre.x| of the cross-section at height z.
+  double x_extent_at(double z) const;
 };
 
 /// Dose = centre_dose + gradient * (coordinate - centre) for linear fields; for `radial`,
@@ -48,6 +59,12 @@ struct DoseModel {
 /// whose area equals the circle's, first point not repeated).
 Structure contour_solid(const Solid& solid, double plane_spacing_mm, int roi_number = 1,
                         const std::string& name = "TARGET", int vertices = 256);
+
+/// Closed contours on planes z = z_low + phase h + k h (0 <= phase < 1), every plane where the solid
+/// has a cross-section: the first and last planes fall wherever the solid's ends leave them, as in the
+/// published benchmark (Nelms 2015), so half-slice caps no longer reach exactly the solid's extent.
+Structure contour_solid_offset(const Solid& solid, double plane_spacing_mm, double phase, int roi_number = 1,
+                               const std::string& name = "TARGET", int vertices = 256);
 
 /// A dose grid with the given spacing covering the solid plus margin, whose voxel centres are offset
 /// by `shift_voxels` of a voxel from the solid's centre, with `axes` as its index directions.
