@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "sbrtkit/pipelines/check.h"
+#include "core/fnv1a64.h"
 #include "sbrtkit/io/protocol_loader.h"
 #include "sbrtkit/dvh_engine.h"
 #include "sbrtkit/metric.h"
@@ -28,7 +29,7 @@ std::string protocol_identity(const Protocol& p) {
   std::ifstream in(p.file, std::ios::binary);
   std::ostringstream content;
   content << in.rdbuf();
-  id += fmt::format("file {:016x}\n", fnv1a64(content.str()));
+  id += fmt::format("file {:016x}\n", detail::fnv1a64(content.str()));
   auto rules = [&id](const std::vector<StructureRule>& structures) {
     for (const auto& s : structures)
       for (const auto& c : s.constraints)

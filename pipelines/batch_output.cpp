@@ -1,4 +1,5 @@
 #include "batch_output.h"
+#include "core/fnv1a64.h"
 
 #include <fmt/format.h>
 
@@ -24,7 +25,7 @@ std::string plan_json_name(const std::string& plan_key) {
     changed |= !keep;
   }
   if (name.empty() || name.front() == '.') changed = true, name = "plan" + name;
-  if (changed) name += fmt::format("-{:08x}", fnv1a64(plan_key) & 0xffffffffu);
+  if (changed) name += fmt::format("-{:08x}", detail::fnv1a64(plan_key) & 0xffffffffu);
   return name + ".json";
 }
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "batch_output.h"
+#include "core/fnv1a64.h"
 #include "io/results_db.h"
 #include "sbrtkit/dicom/dicom_index.h"
 #include "sbrtkit/pipelines/batch.h"
@@ -83,15 +84,6 @@ std::vector<std::filesystem::path> PlanJob::files() const {
 
 const char* to_string(PlanStatus status) { return status == PlanStatus::evaluated ? "evaluated" : "error"; }
 
-std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed) {
-  std::uint64_t h = seed;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 Expected<Shard> parse_shard(std::string_view text) {
   const auto slash = text.find('/');
   auto bad = [&] { return Error::bad_argument("--shard", "I/N with 1 <= I <= N, e.g. 2/8", std::string(text)); };
@@ -111,7 +103,7 @@ Expected<Shard> parse_shard(std::string_view text) {
 }
 
 bool in_shard(std::string_view plan_key, const Shard& shard) {
-  return shard.count <= 1 || fnv1a64(plan_key) % std::uint64_t(shard.count) == std::uint64_t(shard.index - 1);
+  return shard.count <= 1 || detail::fnv1a64(plan_key) % std::uint64_t(shard.count) == std::uint64_t(shard.index - 1);
 }
 
 Expected<TrialIndex> discover_plans(const std::filesystem::path& root) {
@@ -173,11 +165,11 @@ Expected<TrialIndex> discover_plans(const std::filesystem::path& root) {
 
 Expected<std::string> fingerprint_plan(const PlanJob& job, const std::filesystem::path& root,
                                        std::string_view evaluator_identity) {
-  std::uint64_t h = fnv1a64(evaluator_identity);
-  std::uint64_t h2 = fnv1a64(evaluator_identity, 0x9e3779b97f4a7c15ull);
+  std::uint64_t h = detail::fnv1a64(evaluator_identity);
+  std::uint64_t h2 = detail::fnv1a64(evaluator_identity, 0x9e3779b97f4a7c15ull);
   auto add = [&](std::string_view s) {
-    h = fnv1a64(s, h);
-    h2 = fnv1a64(s, h2);
+    h = detail::fnv1a64(s, h);
+    h2 = detail::fnv1a64(s, h2);
   };
   add(job.key);
   for (const auto& f : job.files()) {

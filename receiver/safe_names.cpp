@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "sbrtkit/pipelines/batch.h"
+#include "core/fnv1a64.h"
 #include "sbrtkit/receiver/receiver.h"
 
 namespace sbrtkit {
@@ -21,7 +22,7 @@ std::string safe_patient_folder(std::string_view patient_id) {
   std::string name;
   // Dots go too, so that no rewritten name is ".", "..", hidden, or holds "..".
   for (char c : patient_id.substr(0, 48)) name += is_safe_char(c) && c != '.' ? c : '_';
-  return fmt::format("{}~{:08x}", name, static_cast<std::uint32_t>(fnv1a64(patient_id)));
+  return fmt::format("{}~{:08x}", name, static_cast<std::uint32_t>(detail::fnv1a64(patient_id)));
 }
 
 Expected<AllowedPeer> parse_allowed_peer(std::string_view text) {

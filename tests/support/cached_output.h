@@ -15,6 +15,7 @@
 #include <string>
 
 #include "sbrtkit/pipelines/batch.h"
+#include "core/fnv1a64.h"
 
 namespace sbrtkit::testing {
 
@@ -29,7 +30,7 @@ inline std::string shell_quoted(const std::string& s) {
 inline std::filesystem::path cached_output(const std::string& key, const std::string& command) {
   namespace fs = std::filesystem;
   const fs::path cache =
-      fs::temp_directory_path() / ("sbrtkit-" + key + "-" + std::to_string(fnv1a64(SBRTKIT_BINARY) & 0xffffffffu));
+      fs::temp_directory_path() / ("sbrtkit-" + key + "-" + std::to_string(detail::fnv1a64(SBRTKIT_BINARY) & 0xffffffffu));
   const std::string stamp = std::to_string(fs::last_write_time(SBRTKIT_BINARY).time_since_epoch().count());
   auto current = [&] {
     std::ifstream in(cache.string() + ".stamp");

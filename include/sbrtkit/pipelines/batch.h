@@ -49,7 +49,6 @@ struct Shard {
 };
 Expected<Shard> parse_shard(std::string_view text);
 bool in_shard(std::string_view plan_key, const Shard& shard);
-std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed = 14695981039346656037ull);
 
 /// Input fingerprint of a plan: relative paths, sizes and modification times of its files, and
 /// `evaluator_identity` (protocol content, sbrtkit version, metric list). Unreadable files give an
