@@ -401,10 +401,10 @@ void merge_same_lesions(const ImageGeometry& pet_grid, Rows& rows, LesionsReport
     const std::int64_t hottest = pet_grid.linear_index(pet_row.uptake.suv_max_voxel);
     for (auto& [roi_row, roi] : rows) {
       if (roi == nullptr) continue;
-      const auto& v = roi_row.voxels;
-      bool hottest_inside = false;
-      for (std::size_t q = 0; q < v.index.size(); ++q)
-        if (v.index[q] == hottest && v.weight[q] >= 0.5f) hottest_inside = true;
+      const auto& v = roi_row.voxels;  // indices ascending (structure_occupancy)
+      const auto at = std::lower_bound(v.index.begin(), v.index.end(), hottest);
+      const bool hottest_inside =
+          at != v.index.end() && *at == hottest && v.weight[std::size_t(at - v.index.begin())] >= 0.5f;
       const double shared = shared_cc(pet_row.voxels, v, voxel_cc);
       const double smaller = std::min(pet_row.uptake.volume_cc, roi_row.uptake.volume_cc);
       if (!hottest_inside && !(smaller > 0 && shared >= 0.5 * smaller)) continue;

@@ -1,6 +1,8 @@
 // dilate_mask (exact distance transform) against brute force, and shell_background's median.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <random>
 
@@ -72,6 +74,49 @@ TEST(ShellBackground, MedianOfTheShellLeavingOutBlockedVoxels) {
   // Everything blocked: no background.
   MaskVolume all(suv.geometry, 1);
   EXPECT_FALSE(shell_background(suv, {c}, &all, 3, 5).has_value());
+}
+
+TEST(ShellBackground, StatsAndVoxelsAroundAgainstBruteForce) {
+  // A 2 mm grid with values (7i + 3j + k) mod 10 and a two-voxel region: the shell (3, 7] mm is collected by
+  // brute force over every voxel (distance to the nearer region centre), sorted, and its median, nearest-rank
+  // 95th percentile and 1.4826 x MAD computed here independently of the distance transform.
+  Volume<float> suv(box(15, 15, 15, Vec3{2, 2, 2}), 0.f);
+  for (std::int64_t k = 0; k < 15; ++k)
+    for (std::int64_t j = 0; j < 15; ++j)
+      for (std::int64_t i = 0; i < 15; ++i) suv.at(i, j, k) = float((7 * i + 3 * j + k) % 10);
+  const std::vector<std::int64_t> region = {7 + 15 * (7 + 15 * 7), 8 + 15 * (7 + 15 * 7)};
+  std::vector<std::int64_t> expected_indices;
+  std::vector<double> values;
+  for (std::int64_t k = 0; k < 15; ++k)
+    for (std::int64_t j = 0; j < 15; ++j)
+      for (std::int64_t i = 0; i < 15; ++i) {
+        const double d = 2 * std::sqrt(std::min(double((i - 7) * (i - 7)), double((i - 8) * (i - 8))) +
+                                       double((j - 7) * (j - 7) + (k - 7) * (k - 7)));
+        if (d > 3 && d <= 7) {
+          expected_indices.push_back(i + 15 * (j + 15 * k));
+          values.push_back(suv.at(i, j, k));
+        }
+      }
+  std::sort(expected_indices.begin(), expected_indices.end());
+  EXPECT_EQ(voxels_around(suv.geometry, region, 3, 7), expected_indices);
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  const double median = n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+  const double p95 = values[std::size_t(std::ceil(0.95 * double(n))) - 1];
+  std::vector<double> dev;
+  for (double v : values) dev.push_back(std::abs(v - median));
+  std::sort(dev.begin(), dev.end());
+  const double mad = n % 2 ? dev[n / 2] : 0.5 * (dev[n / 2 - 1] + dev[n / 2]);
+  const auto stats = shell_background_stats(suv, region, nullptr, 3, 7, 95);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->voxels, n);
+  EXPECT_DOUBLE_EQ(stats->median_suv, median);
+  EXPECT_DOUBLE_EQ(stats->percentile_suv, p95);
+  EXPECT_NEAR(stats->robust_sd_suv, 1.4826 * mad, 1e-6);
+  EXPECT_DOUBLE_EQ(stats->median_suv, *shell_background(suv, region, nullptr, 3, 7));  // the same median
+  // The 0th and 100th percentiles are the shell's extremes.
+  EXPECT_DOUBLE_EQ(shell_background_stats(suv, region, nullptr, 3, 7, 0)->percentile_suv, values.front());
+  EXPECT_DOUBLE_EQ(shell_background_stats(suv, region, nullptr, 3, 7, 100)->percentile_suv, values.back());
 }
 
 TEST(ExclusionMask, HotOrgansGrowColdOnesDoNot) {

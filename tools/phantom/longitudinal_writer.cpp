@@ -9,6 +9,7 @@
 #include "sbrtkit/dicom/rt_writer.h"
 #include "sbrtkit/phantom/longitudinal.h"
 #include "sbrtkit/version.h"
+#include "writer_support.h"
 
 namespace sbrtkit {
 
@@ -18,14 +19,11 @@ using nlohmann::ordered_json;
 namespace fs = std::filesystem;
 using namespace phantom;
 
-ordered_json point_json(PatientPoint p) { return ordered_json::array({p.x, p.y, p.z}); }
-ordered_json vec_json(Vec3 v) { return ordered_json::array({v.x, v.y, v.z}); }
-
-ordered_json matrix_json(const std::array<double, 16>& m) {
-  ordered_json rows = ordered_json::array();
-  for (int r = 0; r < 4; ++r) rows.push_back({m[4 * r], m[4 * r + 1], m[4 * r + 2], m[4 * r + 3]});
-  return rows;
-}
+using detail::grid_json;
+using detail::matrix_json;
+using detail::point_json;
+using detail::to_float;
+using detail::vec_json;
 
 /// Row-major 4 x 4 of T^-1: p_anatomy = Rz(-a) (p_frame - t). The anatomy frame is the reference.
 std::array<double, 16> inverse_matrix(const RigidTransform& t) {
@@ -43,32 +41,11 @@ ordered_json transform_json(const RigidTransform& t) {
           {"to_reference", matrix_json(inverse_matrix(t))}};
 }
 
-ordered_json grid_json(const ImageGeometry& g) {
-  return {{"size", ordered_json::array({g.size()[0], g.size()[1], g.size()[2]})},
-          {"origin_mm", point_json(g.origin())},
-          {"spacing_mm", vec_json(g.spacing_mm())}};
-}
-
 std::string iso(const std::string& da) { return da.substr(0, 4) + "-" + da.substr(4, 2) + "-" + da.substr(6, 2); }
-
-Volume<float> to_float(const CtVolume& ct) {
-  Volume<float> out;
-  out.geometry = ct.geometry;
-  out.voxels.assign(ct.voxels.begin(), ct.voxels.end());
-  return out;
-}
 
 /// The course's dose on its own grid (in its frame): the anatomy-frame dose at T^-1 of each voxel centre.
 DoseVolume render_course_dose(const LongitudinalCourse& c, const ImageGeometry& grid) {
-  DoseVolume dose(grid, 0.0f);
-  const auto nx = grid.size()[0], ny = grid.size()[1], nz = grid.size()[2];
-#pragma omp parallel for schedule(dynamic)
-  for (std::int64_t k = 0; k < nz; ++k)
-    for (std::int64_t j = 0; j < ny; ++j)
-      for (std::int64_t i = 0; i < nx; ++i)
-        dose.at(i, j, k) = static_cast<float>(
-            course_dose_gy(c, c.anatomy_to_frame.apply_inverse(grid.to_patient(VoxelIndex{i, j, k}))));
-  return dose;
+  return detail::sample_on_grid(grid, [&c](PatientPoint p) { return course_dose_gy(c, c.anatomy_to_frame.apply_inverse(p)); });
 }
 
 Status prepare_folder(const fs::path& dir) {

@@ -10,6 +10,7 @@
 
 #include "sbrtkit/dicom/rt_writer.h"
 #include "sbrtkit/version.h"
+#include "writer_support.h"
 
 namespace sbrtkit {
 
@@ -19,31 +20,23 @@ using nlohmann::ordered_json;
 namespace fs = std::filesystem;
 using namespace phantom;
 
-ordered_json point_json(PatientPoint p) { return ordered_json::array({p.x, p.y, p.z}); }
-ordered_json vec_json(Vec3 v) { return ordered_json::array({v.x, v.y, v.z}); }
+using detail::matrix_json;
+using detail::point_json;
+using detail::to_float;
+using detail::vec_json;
 
+/// The phantom's grids are axial, slices along +z: said in the truth.
 ordered_json grid_json(const ImageGeometry& g) {
-  return {{"size", ordered_json::array({g.size()[0], g.size()[1], g.size()[2]})},
-          {"origin_mm", point_json(g.origin())},
-          {"spacing_mm", vec_json(g.spacing_mm())},
-          {"orientation", "1\\0\\0\\0\\1\\0, slices along +z"}};
+  ordered_json j = detail::grid_json(g);
+  j["orientation"] = "1\\0\\0\\0\\1\\0, slices along +z";
+  return j;
 }
 
 ordered_json transform_json(const RigidTransform& t) {
-  const auto m = t.matrix();
-  ordered_json rows = ordered_json::array();
-  for (int r = 0; r < 4; ++r) rows.push_back({m[4 * r], m[4 * r + 1], m[4 * r + 2], m[4 * r + 3]});
   return {{"definition", "p_frame = Rz(rotation_z_deg) * p_planning + translation_mm (rotation about the frame z axis)"},
           {"rotation_z_deg", t.rotation_z_deg},
           {"translation_mm", vec_json(t.translation_mm)},
-          {"planning_to_frame_matrix", rows}};
-}
-
-Volume<float> to_float(const CtVolume& ct) {
-  Volume<float> out;
-  out.geometry = ct.geometry;
-  out.voxels.assign(ct.voxels.begin(), ct.voxels.end());
-  return out;
+          {"planning_to_frame_matrix", matrix_json(t.matrix())}};
 }
 
 std::string relative_to(const fs::path& file, const fs::path& root) { return fs::relative(file, root).generic_string(); }

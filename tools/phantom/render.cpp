@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "sbrtkit/phantom/phantom.h"
+#include "writer_support.h"
 
 namespace sbrtkit::phantom {
 
@@ -182,14 +183,7 @@ double dose_gy_at(const Model& m, PatientPoint p) {
 }
 
 DoseVolume render_dose(const Model& m, const ImageGeometry& grid) {
-  DoseVolume dose(grid, 0.0f);
-  const auto nx = grid.size()[0], ny = grid.size()[1], nz = grid.size()[2];
-#pragma omp parallel for schedule(dynamic)
-  for (std::int64_t k = 0; k < nz; ++k)
-    for (std::int64_t j = 0; j < ny; ++j)
-      for (std::int64_t i = 0; i < nx; ++i)
-        dose.at(i, j, k) = static_cast<float>(dose_gy_at(m, grid.to_patient(VoxelIndex{i, j, k})));
-  return dose;
+  return detail::sample_on_grid(grid, [&m](PatientPoint p) { return dose_gy_at(m, p); });
 }
 
 Volume<float> render_pet(const Model& m, const PetTimePoint& tp) {
