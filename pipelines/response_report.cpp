@@ -118,14 +118,10 @@ void measure_baseline_at_followup(ResponseTimePoint& base, const ResponseTimePoi
   const PeakKernel kernel = make_peak_kernel(g);
   const double spill_mm = seg.options.background_inner_mm;
   // Follow-up lesions are never background, and their spill-out zones are not another lesion's uptake.
-  MaskVolume lesion_voxels(g, 0);
   std::vector<std::int64_t> all_lesion_voxels;
   for (const auto& row : follow.report.lesions)
     for (std::size_t q = 0; q < row.voxels.index.size(); ++q)
-      if (row.voxels.weight[q] >= 0.5f) {
-        lesion_voxels.voxels[std::size_t(row.voxels.index[q])] = 1;
-        all_lesion_voxels.push_back(row.voxels.index[q]);
-      }
+      if (row.voxels.weight[q] >= 0.5f) all_lesion_voxels.push_back(row.voxels.index[q]);
   MaskVolume near_lesion(g, 0);
   for (auto n : all_lesion_voxels) near_lesion.voxels[std::size_t(n)] = 1;
   if (!all_lesion_voxels.empty()) {

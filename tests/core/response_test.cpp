@@ -162,6 +162,9 @@ TEST(Response, UnsegmentedLesionAtBackgroundIsCompleteResponse) {
   ResponseRules bad;
   bad.complete_response_background_percentile = 101;
   EXPECT_FALSE(assess_response({treated}, {}, bad));  // a percentile above 100 is refused
+  ResponseRules negative;
+  negative.complete_response_residual_contrast_pct = -1;
+  EXPECT_FALSE(assess_response({treated}, {}, negative));  // so is a negative residual contrast
 }
 
 TEST(Response, UnsegmentedLesionHotterAtItsPlaceIsProgressionInField) {
